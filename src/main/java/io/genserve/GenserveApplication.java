@@ -1,0 +1,13 @@
+package io.genserve;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class GenserveApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(GenserveApplication.class, args);
+    }
+}

@@ -1,0 +1,43 @@
+package io.genserve.batching;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Service-wide batching defaults ({@code genserve.batching.*}); a manifest's {@code batching:} block
+ * overrides them per model.
+ *
+ * @param maxBatchSize largest batch one session run may receive
+ * @param preferredBatchSizes batch sizes dispatched at once, without waiting out max-delay, when
+ *     exactly that many compatible requests are queued
+ * @param maxDelay how long the first request of a batch waits for company
+ * @param maxQueueSize requests a model may hold queued; one more is refused at once
+ * @param timeout default deadline of a request, queue wait and run together
+ * @param maxTimeout the longest deadline a request may ask for
+ * @param concurrency runs of one model that may go on at once
+ * @param retryAfter what {@code Retry-After} says when a queue is full
+ * @param drainTimeout on shutdown, how long accepted requests may take to finish before sessions close
+ */
+@Validated
+@ConfigurationProperties("genserve.batching")
+public record BatchingProperties(
+        @Min(1) @Max(1024) @DefaultValue("16") int maxBatchSize,
+        List<@Min(1) Integer> preferredBatchSizes,
+        @NotNull @DefaultValue("5ms") Duration maxDelay,
+        @Min(1) @DefaultValue("256") int maxQueueSize,
+        @NotNull @DefaultValue("30s") Duration timeout,
+        @NotNull @DefaultValue("2m") Duration maxTimeout,
+        @Min(1) @DefaultValue("1") int concurrency,
+        @NotNull @DefaultValue("1s") Duration retryAfter,
+        @NotNull @DefaultValue("20s") Duration drainTimeout) {
+
+    public BatchingProperties {
+        preferredBatchSizes = preferredBatchSizes == null ? List.of() : List.copyOf(preferredBatchSizes);
+    }
+}

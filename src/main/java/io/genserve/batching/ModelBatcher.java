@@ -1,0 +1,227 @@
+package io.genserve.batching;
+
+import io.genserve.error.DeadlineExceededException;
+import io.genserve.error.InferenceFailedException;
+import io.genserve.error.OverloadedException;
+import io.genserve.runtime.HeapTensor;
+import io.genserve.runtime.RunControl;
+import io.genserve.runtime.RunTerminatedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dynamic batcher of one model: admits items into a bounded {@link BatchAggregator}, runs the
+ * batches it forms on {@code concurrency} worker threads, and splits the outputs back to each
+ * item's future. Submitting never blocks: a full queue fails the future at once.
+ *
+ * <p>Deadlines: an item still queued at its deadline is dropped and never run; an item whose
+ * deadline passes during its run is answered at once, and when no item of a batch still waits
+ * for the run, the run itself is terminated through ORT's {@code RunOptions.setTerminate}.
+ * A batch that fails is retried item by item, so one bad item fails only itself. Thread-safe.
+ */
+public final class ModelBatcher implements AutoCloseable {
+    /** Runs one stacked batch; blocks for the run. {@code OnnxModel::run} in production. */
+    @FunctionalInterface
+    public interface Runner {
+        Map<String, HeapTensor> run(Map<String, HeapTensor> batch, RunControl control) throws Exception;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ModelBatcher.class);
+
+    private final String model;
+    private final Runner runner;
+    private final BatchSettings settings;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService timer;
+    private final BatchObserver observer;
+    private final BatchAggregator aggregator;
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean closed;
+
+    public ModelBatcher(String model, Runner runner, BatchSettings settings, LongSupplier clock,
+            ScheduledExecutorService timer, BatchObserver observer) {
+        this.model = model;
+        this.runner = runner;
+        this.settings = settings;
+        this.clock = clock;
+        this.timer = timer;
+        this.observer = observer;
+        this.aggregator = new BatchAggregator(settings.maxBatchSize(), settings.preferredBatchSizes(),
+                settings.maxDelay().toNanos(), settings.maxQueueSize(), clock);
+        for (int i = 0; i < settings.concurrency(); i++) {
+            Thread t = new Thread(this::work, "batcher-" + model + "-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+            t.start();
+        }
+    }
+
+    public BatchSettings settings() {
+        return settings;
+    }
+
+    /** Items waiting in the queue now. */
+    public int queueDepth() {
+        return aggregator.size();
+    }
+
+    /** Batches being run now. */
+    public int runningBatches() {
+        return running.get();
+    }
+
+    /**
+     * Queues one item (every tensor with a batch axis of 1). Never blocks. Cancelling the returned
+     * future frees the item's place in the queue (a client that went away).
+     *
+     * @param timeout the item's deadline from now, queue wait and run together; null for the model's default
+     */
+    public CompletableFuture<Map<String, HeapTensor>> submit(Map<String, HeapTensor> feed, Duration timeout) {
+        Duration limit = timeout == null ? settings.timeout() : timeout;
+        long now = clock.getAsLong();
+        Job job = new Job(feed, now, now + limit.toNanos());
+        if (closed || !aggregator.offer(job)) {
+            observer.rejected();
+            String why = closed ? "model '" + model + "' is shutting down and accepts no new requests"
+                    : "the queue of model '" + model + "' is full (" + settings.maxQueueSize() + " requests waiting)";
+            return CompletableFuture.failedFuture(new OverloadedException(model, why, settings.retryAfter()));
+        }
+        ScheduledFuture<?> expiry = timer.schedule(() -> expire(job, limit), limit.toNanos(), TimeUnit.NANOSECONDS);
+        job.result.whenComplete((value, error) -> {
+            expiry.cancel(false);
+            if (job.drop()) { // completed while queued: cancelled by its caller
+                aggregator.remove(job);
+            }
+        });
+        return job.result;
+    }
+
+    private void expire(Job job, Duration limit) {
+        boolean queued = job.drop();
+        if (queued) {
+            aggregator.remove(job);
+        }
+        if (job.result.completeExceptionally(new DeadlineExceededException(model, limit, !queued))) {
+            observer.deadlineExceeded(!queued);
+        }
+    }
+
+    private void work() {
+        try {
+            while (true) {
+                List<Job> batch = aggregator.take();
+                if (batch.isEmpty()) {
+                    return; // closed and drained
+                }
+                running.incrementAndGet();
+                try {
+                    run(batch, true);
+                } finally {
+                    running.decrementAndGet();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run(List<Job> batch, boolean isolateFailures) {
+        long started = clock.getAsLong();
+        for (Job job : batch) {
+            observer.queueWait(started - job.enqueuedNanos);
+        }
+        RunControl control = new RunControl();
+        AtomicBoolean finished = new AtomicBoolean();
+        AtomicInteger waiting = new AtomicInteger(batch.size());
+        for (Job job : batch) {
+            // When every item of the batch has been answered otherwise (deadline, cancel), nobody needs the run.
+            job.result.whenComplete((v, e) -> {
+                if (waiting.decrementAndGet() == 0 && !finished.get()) {
+                    control.terminate();
+                }
+            });
+        }
+        Map<String, HeapTensor> outputs;
+        try {
+            outputs = runner.run(stack(batch), control);
+        } catch (RunTerminatedException e) {
+            finished.set(true);
+            return; // every item was already answered
+        } catch (Exception e) {
+            finished.set(true);
+            if (isolateFailures && batch.size() > 1) {
+                log.warn("batch of {} on model '{}' failed ({}); retrying item by item", batch.size(), model, e.getMessage());
+                for (Job job : batch) {
+                    run(List.of(job), false);
+                }
+            } else {
+                batch.forEach(job -> job.result.completeExceptionally(new InferenceFailedException(model, String.valueOf(e.getMessage()), e)));
+            }
+            return;
+        }
+        finished.set(true);
+        observer.batchRun(batch.size(), clock.getAsLong() - started);
+        for (int i = 0; i < batch.size(); i++) {
+            Map<String, HeapTensor> row = new HashMap<>();
+            for (Map.Entry<String, HeapTensor> e : outputs.entrySet()) {
+                row.put(e.getKey(), e.getValue().rows(i, 1));
+            }
+            batch.get(i).result.complete(row);
+        }
+    }
+
+    private static Map<String, HeapTensor> stack(List<Job> batch) {
+        if (batch.size() == 1) {
+            return batch.get(0).feed;
+        }
+        Map<String, HeapTensor> stacked = new HashMap<>();
+        for (String name : batch.get(0).feed.keySet()) {
+            List<HeapTensor> items = new ArrayList<>(batch.size());
+            for (Job job : batch) {
+                items.add(job.feed.get(name));
+            }
+            stacked.put(name, HeapTensor.concat(items));
+        }
+        return stacked;
+    }
+
+    /**
+     * Stops admitting, lets the workers run what was already accepted, and waits up to
+     * {@code drainTimeout} for them. The caller closes the session afterwards. Blocks.
+     *
+     * @return true when everything accepted was finished in time
+     */
+    public boolean drain(Duration drainTimeout) {
+        closed = true;
+        aggregator.close();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        boolean done = true;
+        for (Thread t : workers) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            done &= !t.isAlive();
+        }
+        return done;
+    }
+
+    @Override
+    public void close() {
+        drain(Duration.ZERO);
+    }
+}

@@ -1,0 +1,157 @@
+package io.genserve.imaging;
+
+import io.genserve.error.BadInputException;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+
+/**
+ * Image files to {@link PixelImage}s and back. Decoding checks the declared size against the
+ * limits before it allocates anything, and treats any decoder warning (a truncated JPEG decodes
+ * "successfully" with one) as a corrupt file. Gray files are read from their raster, not through
+ * {@code getRGB}, which would gamma-convert them. Thread-safe.
+ */
+public final class ImageCodec {
+    private final ImagingProperties limits;
+
+    public ImageCodec(ImagingProperties limits) {
+        this.limits = limits;
+    }
+
+    /** @param field the request field the bytes came from, named in every error */
+    public DecodedImage decode(byte[] bytes, String field) {
+        if (bytes == null) {
+            throw new BadInputException(field, "'" + field + "' is required");
+        }
+        if (bytes.length == 0) {
+            throw new BadInputException(field, "'" + field + "' is empty");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadInputException(field, "'" + field + "' is not an image in a format Genserve reads (PNG, JPEG, BMP, GIF, TIFF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                checkSize(field, reader.getWidth(0), reader.getHeight(0));
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw corrupt(field, warnings.get(0));
+                }
+                return toPixels(image);
+            } finally {
+                reader.dispose();
+            }
+        } catch (BadInputException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Decoders signal malformed data with IOExceptions and, for some files, runtime exceptions.
+            throw corrupt(field, e.getMessage());
+        }
+    }
+
+    private void checkSize(String field, int width, int height) {
+        if (width < 1 || height < 1) {
+            throw new BadInputException(field, "'" + field + "' has no pixels (" + width + "x" + height + ")");
+        }
+        if (width > limits.maxSide() || height > limits.maxSide() || (long) width * height > limits.maxPixels()) {
+            throw new BadInputException(field, "'" + field + "' is " + width + "x" + height + "; the limit is "
+                    + limits.maxSide() + " pixels per side and " + limits.maxPixels() + " pixels in all");
+        }
+    }
+
+    private static BadInputException corrupt(String field, String detail) {
+        return new BadInputException(field, "'" + field + "' is corrupt or truncated" + (detail == null ? "" : " (" + detail + ")"));
+    }
+
+    private static DecodedImage toPixels(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel);
+        byte[] alpha = cm.hasAlpha() ? new byte[w * h] : null;
+        if (gray) {
+            int max = (1 << cm.getComponentSize(0)) - 1;
+            byte[] out = new byte[w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = (byte) Math.round(raster.getSample(x, y, 0) * 255.0 / max);
+                    if (alpha != null) {
+                        alpha[y * w + x] = (byte) Math.round(raster.getSample(x, y, 1) * 255.0 / ((1 << cm.getComponentSize(1)) - 1));
+                    }
+                }
+            }
+            return new DecodedImage(new PixelImage(w, h, 1, out), alpha);
+        }
+        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        byte[] out = new byte[w * h * 3];
+        for (int i = 0; i < argb.length; i++) {
+            out[3 * i] = (byte) (argb[i] >> 16);
+            out[3 * i + 1] = (byte) (argb[i] >> 8);
+            out[3 * i + 2] = (byte) argb[i];
+            if (alpha != null) {
+                alpha[i] = (byte) (argb[i] >>> 24);
+            }
+        }
+        return new DecodedImage(new PixelImage(w, h, 3, out), alpha);
+    }
+
+    public byte[] encode(PixelImage image, ImageFormat format) {
+        BufferedImage buffered = toBuffered(image);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageWriter writer = ImageIO.getImageWritersByFormatName(format.imageIoName()).next();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (format == ImageFormat.JPEG) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(limits.jpegQuality());
+            }
+            writer.write(null, new IIOImage(buffered, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
+    private static BufferedImage toBuffered(PixelImage image) {
+        int w = image.width();
+        int h = image.height();
+        BufferedImage out = new BufferedImage(w, h, image.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+        byte[] target = ((DataBufferByte) out.getRaster().getDataBuffer()).getData();
+        byte[] src = image.pixels();
+        if (image.channels() == 1) {
+            System.arraycopy(src, 0, target, 0, src.length);
+        } else {
+            for (int i = 0; i < src.length; i += 3) {
+                target[i] = src[i + 2];
+                target[i + 1] = src[i + 1];
+                target[i + 2] = src[i];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,92 @@
+package io.genserve.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import io.genserve.model.ManifestException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens ONNX graphs as {@link OnnxModel}s on the configured execution provider. With {@code auto}
+ * a session that cannot get CUDA falls back to CPU with a warning; with {@code cuda} it fails the
+ * start. Thread-safe.
+ */
+public final class OnnxModelLoader {
+    private static final Logger log = LoggerFactory.getLogger(OnnxModelLoader.class);
+
+    private final OrtEnvironment env;
+    private final OnnxProperties properties;
+    private final SessionOptionsFactory optionsFactory;
+    private final boolean cudaInBuild;
+
+    public OnnxModelLoader(OrtEnvironment env, OnnxProperties properties, int cores) {
+        this.env = env;
+        this.properties = properties;
+        this.optionsFactory = new SessionOptionsFactory(properties, cores);
+        this.cudaInBuild = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+        if (properties.executionProvider() == ProviderChoice.CUDA && !cudaInBuild) {
+            throw new CudaUnavailableException("this build of ONNX Runtime has no CUDA provider (available: "
+                    + OrtEnvironment.getAvailableProviders() + "); build with 'mvn -Pcuda'", null);
+        }
+        if (properties.executionProvider() == ProviderChoice.AUTO && !cudaInBuild) {
+            log.info("ONNX Runtime build has no CUDA provider; models run on CPU (build with -Pcuda for GPUs)");
+        }
+    }
+
+    /**
+     * @param concurrentRuns how many runs of this model may go on at once (sizes the intra-op pool)
+     * @throws ManifestException when the file is missing or ONNX Runtime cannot load it
+     * @throws CudaUnavailableException when CUDA is required and the session cannot get it
+     */
+    public OnnxModel load(String name, Path onnxFile, int concurrentRuns) {
+        if (!Files.isRegularFile(onnxFile)) {
+            throw new ManifestException("no " + onnxFile.getFileName() + " in the model folder");
+        }
+        boolean wantCuda = properties.executionProvider() != ProviderChoice.CPU && cudaInBuild;
+        if (wantCuda) {
+            try {
+                return open(name, onnxFile, optionsFactory.cuda(concurrentRuns), ExecutionProvider.CUDA);
+            } catch (OrtException | RuntimeException e) {
+                if (properties.executionProvider() == ProviderChoice.CUDA) {
+                    throw new CudaUnavailableException("model '" + name + "' cannot run on CUDA: " + e.getMessage(), e);
+                }
+                log.warn("model '{}': CUDA unavailable ({}); falling back to CPU", name, e.getMessage());
+            }
+        }
+        try {
+            return open(name, onnxFile, optionsFactory.cpu(concurrentRuns), ExecutionProvider.CPU);
+        } catch (OrtException e) {
+            throw new ManifestException("ONNX Runtime cannot load " + onnxFile.getFileName() + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private OnnxModel open(String name, Path file, SessionOptions options, ExecutionProvider provider) throws OrtException {
+        try {
+            OrtSession session = env.createSession(file.toString(), options);
+            try {
+                return new OnnxModel(name, env, options, session, provider);
+            } catch (OrtException | RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        // ORT prefixes messages with the status code and the source file; the reason is what follows.
+        String line = s.lines().findFirst().orElse(s);
+        int at = line.lastIndexOf("] ");
+        return at >= 0 ? line.substring(at + 2) : line;
+    }
+}

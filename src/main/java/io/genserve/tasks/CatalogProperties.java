@@ -1,0 +1,23 @@
+package io.genserve.tasks;
+
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The model repository ({@code genserve.*}).
+ *
+ * @param modelRepository folder with one sub-folder per model
+ * @param strictReadiness readiness needs every model of the repository loaded; false: the loaded
+ *     ones suffice and failed models are only reported
+ * @param warmUpTimeout how long one model's warm-up inference may take before the model is failed
+ */
+@Validated
+@ConfigurationProperties("genserve")
+public record CatalogProperties(
+        @NotNull @DefaultValue("models") Path modelRepository,
+        @DefaultValue("true") boolean strictReadiness,
+        @NotNull @DefaultValue("120s") Duration warmUpTimeout) {}

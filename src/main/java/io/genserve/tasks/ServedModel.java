@@ -1,0 +1,23 @@
+package io.genserve.tasks;
+
+import io.genserve.batching.ModelBatcher;
+import io.genserve.model.ModelManifest;
+import io.genserve.model.ModelSignature;
+import io.genserve.runtime.ExecutionProvider;
+import java.util.List;
+
+/**
+ * A model that loaded and can serve: its manifest (written or derived), the graph's signature, and
+ * the batcher its requests go through.
+ *
+ * @param assumptions what had to be assumed because the folder had no manifest (empty otherwise)
+ * @param card the model card's text, or null
+ */
+public record ServedModel(
+        String name,
+        ModelManifest manifest,
+        ModelSignature signature,
+        List<String> assumptions,
+        ExecutionProvider provider,
+        ModelBatcher batcher,
+        String card) {}

@@ -1,0 +1,54 @@
+package io.genserve.tasks;
+
+import io.genserve.batching.BatchingProperties;
+import io.genserve.runtime.OnnxModelLoader;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class TasksConfiguration {
+
+    /** Fires request deadlines; the work it does is tiny (complete a future, flag a run). */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService deadlineTimer() {
+        return Executors.newSingleThreadScheduledExecutor(daemon("deadlines"));
+    }
+
+    /** Decodes outputs into images off the batcher threads, so the next batch starts at once. */
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService postprocessingPool() {
+        return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("postprocess"));
+    }
+
+    @Bean
+    PreparedExecutor preparedExecutor(ExecutorService postprocessingPool) {
+        return new PreparedExecutor(postprocessingPool);
+    }
+
+    @Bean
+    ModelCatalog modelCatalog(CatalogProperties properties, BatchingProperties batching, OnnxModelLoader loader,
+            MeterRegistry registry, ScheduledExecutorService deadlineTimer, PreparedExecutor executor, List<TaskCodec<?, ?>> codecs) {
+        return new ModelCatalog(properties, batching, loader, registry, deadlineTimer, executor, codecs);
+    }
+
+    @Bean
+    TaskRunner taskRunner(ModelCatalog catalog, PreparedExecutor executor, TaskMeters meters, List<TaskCodec<?, ?>> codecs) {
+        return new TaskRunner(catalog, executor, meters, codecs);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "genserve-" + name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
