@@ -10,13 +10,16 @@ class StartupFailureAnalyzer extends AbstractFailureAnalyzer<RuntimeException> {
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, RuntimeException cause) {
         if (cause instanceof CudaUnavailableException) {
-            return new FailureAnalysis(cause.getMessage(),
+            return new FailureAnalysis(
+                    cause.getMessage(),
                     "Build with 'mvn -Pcuda' on a host with CUDA 12 and cuDNN 9, or set genserve.onnx.execution-provider to auto or cpu.",
                     cause);
         }
         if (cause instanceof ManifestException) {
-            return new FailureAnalysis(cause.getMessage(),
-                    "Point genserve.model-repository at a folder with one sub-folder per model (model.onnx + genserve.yaml).", cause);
+            return new FailureAnalysis(
+                    cause.getMessage(),
+                    "Point genserve.model-repository at a folder with one sub-folder per model (model.onnx + genserve.yaml).",
+                    cause);
         }
         return null;
     }

@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("genserve.api")
-record ApiProperties(@NotNull @DefaultValue("TOO_MANY_REQUESTS") OverloadStatus overloadStatus) {
+record ApiProperties(
+        @NotNull @DefaultValue("TOO_MANY_REQUESTS") OverloadStatus overloadStatus) {
     enum OverloadStatus {
         TOO_MANY_REQUESTS(429),
         SERVICE_UNAVAILABLE(503);

@@ -13,7 +13,8 @@ import org.springframework.web.context.request.async.DeferredResult;
 final class AsyncAnswers {
     private AsyncAnswers() {}
 
-    static <T> DeferredResult<ResponseEntity<?>> defer(CompletableFuture<T> future, Function<T, ResponseEntity<?>> render) {
+    static <T> DeferredResult<ResponseEntity<?>> defer(
+            CompletableFuture<T> future, Function<T, ResponseEntity<?>> render) {
         DeferredResult<ResponseEntity<?>> result = new DeferredResult<>();
         future.whenComplete((value, error) -> {
             if (error != null) {

@@ -82,16 +82,27 @@ final class ImageResponses {
         List<GeneratedImages.Image> images = result.images();
         String seeds = images.stream().map(i -> Long.toString(i.seed())).collect(Collectors.joining(","));
         if (json || images.size() > 1) {
-            List<GeneratedJson> out = images.stream().map(i -> {
-                byte[] bytes = codec.encode(i.image(), format);
-                return new GeneratedJson(i.seed(), i.label(), format.mediaType(), i.image().width(), i.image().height(),
-                        Base64.getEncoder().encodeToString(bytes));
-            }).toList();
-            return ResponseEntity.ok().header(MODEL_HEADER, result.model()).header(SEED_HEADER, seeds)
-                    .contentType(MediaType.APPLICATION_JSON).body(new GenerateJson(result.model(), out));
+            List<GeneratedJson> out = images.stream()
+                    .map(i -> {
+                        byte[] bytes = codec.encode(i.image(), format);
+                        return new GeneratedJson(
+                                i.seed(),
+                                i.label(),
+                                format.mediaType(),
+                                i.image().width(),
+                                i.image().height(),
+                                Base64.getEncoder().encodeToString(bytes));
+                    })
+                    .toList();
+            return ResponseEntity.ok()
+                    .header(MODEL_HEADER, result.model())
+                    .header(SEED_HEADER, seeds)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(new GenerateJson(result.model(), out));
         }
         GeneratedImages.Image only = images.get(0);
-        ResponseEntity.BodyBuilder b = ResponseEntity.ok().header(MODEL_HEADER, result.model()).header(SEED_HEADER, seeds);
+        ResponseEntity.BodyBuilder b =
+                ResponseEntity.ok().header(MODEL_HEADER, result.model()).header(SEED_HEADER, seeds);
         if (only.label() != null) {
             b.header(LABEL_HEADER, only.label());
         }
@@ -102,11 +113,20 @@ final class ImageResponses {
         PixelImage image = result.image();
         byte[] bytes = codec.encode(image, format);
         if (json) {
-            return ResponseEntity.ok().header(MODEL_HEADER, result.model()).contentType(MediaType.APPLICATION_JSON)
-                    .body(new ImageAnswerJson(result.model(),
-                            new ImageJson(format.mediaType(), image.width(), image.height(), Base64.getEncoder().encodeToString(bytes))));
+            return ResponseEntity.ok()
+                    .header(MODEL_HEADER, result.model())
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(new ImageAnswerJson(
+                            result.model(),
+                            new ImageJson(
+                                    format.mediaType(),
+                                    image.width(),
+                                    image.height(),
+                                    Base64.getEncoder().encodeToString(bytes))));
         }
-        return ResponseEntity.ok().header(MODEL_HEADER, result.model())
-                .contentType(MediaType.parseMediaType(format.mediaType())).body(bytes);
+        return ResponseEntity.ok()
+                .header(MODEL_HEADER, result.model())
+                .contentType(MediaType.parseMediaType(format.mediaType()))
+                .body(bytes);
     }
 }

@@ -22,9 +22,10 @@ import org.springframework.web.multipart.MultipartFile;
 @RestController
 @Tag(name = "inpaint", description = "Fill the holes of an image")
 final class InpaintController {
-    private static final String DESCRIPTION = "The image comes back at its own size; every pixel outside the mask keeps its exact "
-            + "value. Any size is accepted: the service pads, resizes or crops around the hole as the model needs. "
-            + "White mask pixels (or opaque ones, in a mask with transparency) are holes; invertMask flips that.";
+    private static final String DESCRIPTION =
+            "The image comes back at its own size; every pixel outside the mask keeps its exact "
+                    + "value. Any size is accepted: the service pads, resizes or crops around the hole as the model needs. "
+                    + "White mask pixels (or opaque ones, in a mask with transparency) are holes; invertMask flips that.";
 
     private final TaskRunner tasks;
     private final ImageResponses responses;
@@ -36,17 +37,40 @@ final class InpaintController {
 
     @Schema(description = "Inpainting request with base64 or data-URI images")
     record InpaintBody(
-            @Schema(description = "PNG/JPEG as base64 or data URI", requiredMode = Schema.RequiredMode.REQUIRED) String image,
-            @Schema(description = "Mask of the image's size, base64 or data URI", requiredMode = Schema.RequiredMode.REQUIRED) String mask,
-            @Schema(description = "Black marks holes instead of white") Boolean invertMask,
-            @Schema(description = "Inpainting model; default: the first one", example = "photo-inpaint") String model,
-            @Schema(description = "png or jpeg", example = "png") String format,
-            @Schema(description = "Deadline in milliseconds") Long timeoutMs) {}
+            @Schema(description = "PNG/JPEG as base64 or data URI", requiredMode = Schema.RequiredMode.REQUIRED)
+            String image,
+
+            @Schema(
+                    description = "Mask of the image's size, base64 or data URI",
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            String mask,
+
+            @Schema(description = "Black marks holes instead of white")
+            Boolean invertMask,
+
+            @Schema(description = "Inpainting model; default: the first one", example = "photo-inpaint")
+            String model,
+
+            @Schema(description = "png or jpeg", example = "png")
+            String format,
+
+            @Schema(description = "Deadline in milliseconds")
+            Long timeoutMs) {}
 
     @PostMapping(path = "/inpaint", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Inpaint (multipart upload)", description = DESCRIPTION, responses = {
-        @ApiResponse(responseCode = "200", description = "The inpainted image", content = @Content(mediaType = "image/png")),
-        @ApiResponse(responseCode = "400", description = "Bad input, e.g. a mask of another size", content = @Content(mediaType = "application/problem+json"))})
+    @Operation(
+            summary = "Inpaint (multipart upload)",
+            description = DESCRIPTION,
+            responses = {
+                @ApiResponse(
+                        responseCode = "200",
+                        description = "The inpainted image",
+                        content = @Content(mediaType = "image/png")),
+                @ApiResponse(
+                        responseCode = "400",
+                        description = "Bad input, e.g. a mask of another size",
+                        content = @Content(mediaType = "application/problem+json"))
+            })
     DeferredResult<ResponseEntity<?>> inpaintMultipart(
             @RequestPart(value = "image", required = false) MultipartFile image,
             @RequestPart(value = "mask", required = false) MultipartFile mask,
@@ -55,21 +79,34 @@ final class InpaintController {
             @RequestParam(value = "format", required = false) String format,
             @RequestParam(value = "timeoutMs", required = false) Long timeoutMs,
             @RequestHeader(value = "Accept", required = false) String accept) {
-        return inpaint(new InpaintRequest(model, ImageUploads.bytes(image), ImageUploads.bytes(mask), Boolean.TRUE.equals(invertMask)),
-                format, timeoutMs, accept);
+        return inpaint(
+                new InpaintRequest(
+                        model, ImageUploads.bytes(image), ImageUploads.bytes(mask), Boolean.TRUE.equals(invertMask)),
+                format,
+                timeoutMs,
+                accept);
     }
 
     @PostMapping(path = "/inpaint", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Inpaint (JSON with base64 images)", description = DESCRIPTION)
-    DeferredResult<ResponseEntity<?>> inpaintJson(@RequestBody InpaintBody body,
-            @RequestHeader(value = "Accept", required = false) String accept) {
-        return inpaint(new InpaintRequest(body.model(), ImageUploads.base64(body.image(), "image"),
-                ImageUploads.base64(body.mask(), "mask"), Boolean.TRUE.equals(body.invertMask())), body.format(), body.timeoutMs(), accept);
+    DeferredResult<ResponseEntity<?>> inpaintJson(
+            @RequestBody InpaintBody body, @RequestHeader(value = "Accept", required = false) String accept) {
+        return inpaint(
+                new InpaintRequest(
+                        body.model(),
+                        ImageUploads.base64(body.image(), "image"),
+                        ImageUploads.base64(body.mask(), "mask"),
+                        Boolean.TRUE.equals(body.invertMask())),
+                body.format(),
+                body.timeoutMs(),
+                accept);
     }
 
-    private DeferredResult<ResponseEntity<?>> inpaint(InpaintRequest request, String format, Long timeoutMs, String accept) {
+    private DeferredResult<ResponseEntity<?>> inpaint(
+            InpaintRequest request, String format, Long timeoutMs, String accept) {
         ImageFormat f = ImageResponses.format(format);
-        return AsyncAnswers.defer(tasks.inpaint(request, Timeouts.ofMillis(timeoutMs)),
+        return AsyncAnswers.defer(
+                tasks.inpaint(request, Timeouts.ofMillis(timeoutMs)),
                 result -> responses.image(result, f, ImageResponses.wantsJson(accept)));
     }
 }

@@ -30,7 +30,10 @@ final class ModelsController {
 
     record TensorJson(String name, String type, long[] shape) {
         static List<TensorJson> of(List<TensorInfo> tensors) {
-            return tensors.stream().map(t -> new TensorJson(t.name(), t.elementType(), t.shape().getShape())).toList();
+            return tensors.stream()
+                    .map(t ->
+                            new TensorJson(t.name(), t.elementType(), t.shape().getShape()))
+                    .toList();
         }
     }
 
@@ -38,19 +41,40 @@ final class ModelsController {
 
     /** One model; fields that do not apply to its state or task are left out. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ModelJson(String name, String task, String state, String reason, String provider, String description,
-            List<String> classes, List<String> assumptions, SignatureJson signature, ModelManifest manifest,
-            BatchSettings batching, Long loadTimeMs, String card) {}
+    record ModelJson(
+            String name,
+            String task,
+            String state,
+            String reason,
+            String provider,
+            String description,
+            List<String> classes,
+            List<String> assumptions,
+            SignatureJson signature,
+            ModelManifest manifest,
+            BatchSettings batching,
+            Long loadTimeMs,
+            String card) {}
 
     @GetMapping("/models")
-    @Operation(summary = "List every model of the repository",
-            description = "Loaded and failed models (with the reason), the styles /style-transfer accepts and the default generator.")
+    @Operation(
+            summary = "List every model of the repository",
+            description =
+                    "Loaded and failed models (with the reason), the styles /style-transfer accepts and the default generator.")
     ModelsJson list() {
         List<ModelStatus> all = tasks.models();
-        List<String> styles = all.stream().filter(s -> isReady(s, Task.IMAGE_TO_IMAGE)).map(ModelStatus::name).toList();
-        String defaultGenerator = all.stream().filter(s -> isReady(s, Task.GENERATE))
-                .sorted(java.util.Comparator.comparing((ModelStatus s) -> !s.served().manifest().isDefault()).thenComparing(ModelStatus::name))
-                .map(ModelStatus::name).findFirst().orElse(null);
+        List<String> styles = all.stream()
+                .filter(s -> isReady(s, Task.IMAGE_TO_IMAGE))
+                .map(ModelStatus::name)
+                .toList();
+        String defaultGenerator = all.stream()
+                .filter(s -> isReady(s, Task.GENERATE))
+                .sorted(java.util.Comparator.comparing(
+                                (ModelStatus s) -> !s.served().manifest().isDefault())
+                        .thenComparing(ModelStatus::name))
+                .map(ModelStatus::name)
+                .findFirst()
+                .orElse(null);
         return new ModelsJson(all.stream().map(s -> view(s, false)).toList(), styles, defaultGenerator);
     }
 
@@ -68,13 +92,37 @@ final class ModelsController {
         ServedModel m = s.served();
         Long loadMs = s.loadTime() == null ? null : s.loadTime().toMillis();
         if (m == null) {
-            return new ModelJson(s.name(), null, EnumNames.of(s.state()), s.reason(), null, null, null, null, null, null, null, loadMs, null);
+            return new ModelJson(
+                    s.name(),
+                    null,
+                    EnumNames.of(s.state()),
+                    s.reason(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    loadMs,
+                    null);
         }
         ModelManifest manifest = m.manifest();
-        return new ModelJson(s.name(), EnumNames.of(manifest.task()), EnumNames.of(s.state()), s.reason(),
-                m.provider().name().toLowerCase(java.util.Locale.ROOT), manifest.description(),
-                manifest.classes().isEmpty() ? null : manifest.classes(), m.assumptions().isEmpty() ? null : m.assumptions(),
-                new SignatureJson(TensorJson.of(m.signature().inputs()), TensorJson.of(m.signature().outputs())),
-                manifest, m.batcher().settings(), loadMs, withCard ? m.card() : null);
+        return new ModelJson(
+                s.name(),
+                EnumNames.of(manifest.task()),
+                EnumNames.of(s.state()),
+                s.reason(),
+                m.provider().name().toLowerCase(java.util.Locale.ROOT),
+                manifest.description(),
+                manifest.classes().isEmpty() ? null : manifest.classes(),
+                m.assumptions().isEmpty() ? null : m.assumptions(),
+                new SignatureJson(
+                        TensorJson.of(m.signature().inputs()),
+                        TensorJson.of(m.signature().outputs())),
+                manifest,
+                m.batcher().settings(),
+                loadMs,
+                withCard ? m.card() : null);
     }
 }

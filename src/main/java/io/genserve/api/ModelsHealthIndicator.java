@@ -26,8 +26,12 @@ final class ModelsHealthIndicator implements HealthIndicator {
     public Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
         for (ModelStatus s : tasks.models()) {
-            details.put(s.name(), s.reason() == null ? EnumNames.of(s.state()) : EnumNames.of(s.state()) + ": " + s.reason());
+            details.put(
+                    s.name(),
+                    s.reason() == null ? EnumNames.of(s.state()) : EnumNames.of(s.state()) + ": " + s.reason());
         }
-        return (tasks.ready() ? Health.up() : Health.outOfService()).withDetails(details).build();
+        return (tasks.ready() ? Health.up() : Health.outOfService())
+                .withDetails(details)
+                .build();
     }
 }

@@ -10,11 +10,13 @@ import org.springframework.context.annotation.Configuration;
 class OpenApiConfiguration {
     @Bean
     OpenAPI genserveOpenApi() {
-        return new OpenAPI().info(new Info()
-                .title("Genserve")
-                .version("0.1.0")
-                .description("Serves exported ONNX generative image models: generation, inpainting and style transfer, "
-                        + "with dynamic batching. Errors are RFC 9457 application/problem+json.")
-                .license(new License().name("Apache-2.0")));
+        return new OpenAPI()
+                .info(new Info()
+                        .title("Genserve")
+                        .version("0.1.0")
+                        .description(
+                                "Serves exported ONNX generative image models: generation, inpainting and style transfer, "
+                                        + "with dynamic batching. Errors are RFC 9457 application/problem+json.")
+                        .license(new License().name("Apache-2.0")));
     }
 }

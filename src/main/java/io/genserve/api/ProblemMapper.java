@@ -58,37 +58,69 @@ final class ProblemMapper extends ResponseEntityExceptionHandler {
             return problem(HttpStatus.BAD_REQUEST, "bad-input", "Bad input", e.getMessage(), "field", b.field());
         }
         if (e instanceof UnknownModelException u) {
-            ResponseEntity<Object> r = problem(HttpStatus.NOT_FOUND, "unknown-model", "Unknown model", e.getMessage(), "model", u.model());
+            ResponseEntity<Object> r =
+                    problem(HttpStatus.NOT_FOUND, "unknown-model", "Unknown model", e.getMessage(), "model", u.model());
             ((ProblemDetail) r.getBody()).setProperty("available", u.available());
             return r;
         }
         if (e instanceof OverloadedException o) {
             long seconds = Math.max(1, (o.retryAfter().toMillis() + 999) / 1000);
-            ResponseEntity<Object> r = problem(HttpStatusCode.valueOf(properties.overloadStatus().code), "overloaded",
-                    "Overloaded", e.getMessage(), "model", o.model());
-            return ResponseEntity.status(r.getStatusCode()).headers(r.getHeaders())
-                    .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)).body(r.getBody());
+            ResponseEntity<Object> r = problem(
+                    HttpStatusCode.valueOf(properties.overloadStatus().code),
+                    "overloaded",
+                    "Overloaded",
+                    e.getMessage(),
+                    "model",
+                    o.model());
+            return ResponseEntity.status(r.getStatusCode())
+                    .headers(r.getHeaders())
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                    .body(r.getBody());
         }
         if (e instanceof ModelNotReadyException n) {
-            ResponseEntity<Object> r = problem(HttpStatus.SERVICE_UNAVAILABLE, "model-not-ready", "Model not ready",
-                    e.getMessage(), "model", n.model());
-            return ResponseEntity.status(r.getStatusCode()).headers(r.getHeaders()).header(HttpHeaders.RETRY_AFTER, "5").body(r.getBody());
+            ResponseEntity<Object> r = problem(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "model-not-ready",
+                    "Model not ready",
+                    e.getMessage(),
+                    "model",
+                    n.model());
+            return ResponseEntity.status(r.getStatusCode())
+                    .headers(r.getHeaders())
+                    .header(HttpHeaders.RETRY_AFTER, "5")
+                    .body(r.getBody());
         }
         if (e instanceof DeadlineExceededException d) {
-            return problem(HttpStatus.GATEWAY_TIMEOUT, "deadline-exceeded", "Deadline exceeded", e.getMessage(), "model", d.model());
+            return problem(
+                    HttpStatus.GATEWAY_TIMEOUT,
+                    "deadline-exceeded",
+                    "Deadline exceeded",
+                    e.getMessage(),
+                    "model",
+                    d.model());
         }
         if (e instanceof InferenceFailedException f) {
             log.error("inference failed", e);
-            return problem(HttpStatus.INTERNAL_SERVER_ERROR, "inference-failed", "Inference failed",
-                    "the model '" + f.model() + "' failed on this input; the service log has the details", "model", f.model());
+            return problem(
+                    HttpStatus.INTERNAL_SERVER_ERROR,
+                    "inference-failed",
+                    "Inference failed",
+                    "the model '" + f.model() + "' failed on this input; the service log has the details",
+                    "model",
+                    f.model());
         }
         return internal(e);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e) {
-        return problem(HttpStatus.BAD_REQUEST, "bad-input", "Bad input",
-                "'" + e.getName() + "' has an invalid value '" + e.getValue() + "'", "field", e.getName());
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "bad-input",
+                "Bad input",
+                "'" + e.getName() + "' has an invalid value '" + e.getValue() + "'",
+                "field",
+                e.getName());
     }
 
     @ExceptionHandler(Exception.class)
@@ -110,13 +142,18 @@ final class ProblemMapper extends ResponseEntityExceptionHandler {
 
     private ResponseEntity<Object> internal(Throwable e) {
         log.error("unexpected failure", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
-                "the service failed unexpectedly; the service log has the details", null, null);
+        return problem(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                "the service failed unexpectedly; the service log has the details",
+                null,
+                null);
     }
 
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
-            HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String field = null;
         String detail = "the request body is not valid JSON";
         if (e.getCause() instanceof JacksonException j) {
@@ -128,8 +165,15 @@ final class ProblemMapper extends ResponseEntityExceptionHandler {
                     path.append('[').append(ref.getIndex()).append(']');
                 }
             }
-            String reason = j.getOriginalMessage() == null ? "" : j.getOriginalMessage().lines().findFirst().orElse("")
-                    .replaceAll("`[^`]*`", "").replaceAll(" \\(class [^)]*\\)", "").strip();
+            String reason = j.getOriginalMessage() == null
+                    ? ""
+                    : j.getOriginalMessage()
+                            .lines()
+                            .findFirst()
+                            .orElse("")
+                            .replaceAll("`[^`]*`", "")
+                            .replaceAll(" \\(class [^)]*\\)", "")
+                            .strip();
             if (!path.isEmpty()) {
                 field = path.toString();
                 detail = j instanceof MismatchedInputException m && m.getTargetType() != null
@@ -158,31 +202,44 @@ final class ProblemMapper extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException e, HttpHeaders headers,
-            HttpStatusCode status, WebRequest request) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Upload too large",
-                "the upload exceeds the limit of " + (e.getMaxUploadSize() < 0 ? "the server" : e.getMaxUploadSize() + " bytes"), null, null);
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(
+            MaxUploadSizeExceededException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return problem(
+                HttpStatus.CONTENT_TOO_LARGE,
+                "too-large",
+                "Upload too large",
+                "the upload exceeds the limit of "
+                        + (e.getMaxUploadSize() < 0 ? "the server" : e.getMaxUploadSize() + " bytes"),
+                null,
+                null);
     }
 
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<Object> multipart(MultipartException e) {
-        return problem(HttpStatus.BAD_REQUEST, "bad-input", "Bad input", "the multipart request is malformed", null, null);
+        return problem(
+                HttpStatus.BAD_REQUEST, "bad-input", "Bad input", "the multipart request is malformed", null, null);
     }
 
     /** Every problem body goes out as application/problem+json, whatever the client's Accept header says. */
     @Override
-    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        return ResponseEntity.status(status).headers(headers).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+    protected ResponseEntity<Object> createResponseEntity(
+            Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return ResponseEntity.status(status)
+                .headers(headers)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(body);
     }
 
-    private static ResponseEntity<Object> problem(HttpStatusCode status, String type, String title, String detail,
-            String key, String value) {
+    private static ResponseEntity<Object> problem(
+            HttpStatusCode status, String type, String title, String detail, String key, String value) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setType(URI.create("urn:genserve:problem:" + type));
         p.setTitle(title);
         if (key != null && value != null) {
             p.setProperty(key, value);
         }
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(p);
     }
 }

@@ -35,17 +35,41 @@ final class StyleTransferController {
 
     @Schema(description = "Style-transfer request with base64 or data-URI images")
     record StyleBody(
-            @Schema(description = "PNG/JPEG as base64 or data URI", requiredMode = Schema.RequiredMode.REQUIRED) String image,
-            @Schema(description = "The image-to-image model (a style)", example = "style-starry-night", requiredMode = Schema.RequiredMode.REQUIRED) String style,
-            @Schema(description = "0..1: blend with the original; 1 = full style", example = "1.0") Double strength,
-            @Schema(description = "Second image, for models that take a style image") String styleImage,
-            @Schema(description = "png or jpeg", example = "png") String format,
-            @Schema(description = "Deadline in milliseconds") Long timeoutMs) {}
+            @Schema(description = "PNG/JPEG as base64 or data URI", requiredMode = Schema.RequiredMode.REQUIRED)
+            String image,
+
+            @Schema(
+                    description = "The image-to-image model (a style)",
+                    example = "style-starry-night",
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            String style,
+
+            @Schema(description = "0..1: blend with the original; 1 = full style", example = "1.0")
+            Double strength,
+
+            @Schema(description = "Second image, for models that take a style image")
+            String styleImage,
+
+            @Schema(description = "png or jpeg", example = "png")
+            String format,
+
+            @Schema(description = "Deadline in milliseconds")
+            Long timeoutMs) {}
 
     @PostMapping(path = "/style-transfer", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Style transfer (multipart upload)", description = DESCRIPTION, responses = {
-        @ApiResponse(responseCode = "200", description = "The styled image", content = @Content(mediaType = "image/png")),
-        @ApiResponse(responseCode = "400", description = "Bad input", content = @Content(mediaType = "application/problem+json"))})
+    @Operation(
+            summary = "Style transfer (multipart upload)",
+            description = DESCRIPTION,
+            responses = {
+                @ApiResponse(
+                        responseCode = "200",
+                        description = "The styled image",
+                        content = @Content(mediaType = "image/png")),
+                @ApiResponse(
+                        responseCode = "400",
+                        description = "Bad input",
+                        content = @Content(mediaType = "application/problem+json"))
+            })
     DeferredResult<ResponseEntity<?>> styleMultipart(
             @RequestPart(value = "image", required = false) MultipartFile image,
             @RequestParam(value = "style", required = false) String style,
@@ -54,19 +78,33 @@ final class StyleTransferController {
             @RequestParam(value = "format", required = false) String format,
             @RequestParam(value = "timeoutMs", required = false) Long timeoutMs,
             @RequestHeader(value = "Accept", required = false) String accept) {
-        return style(new StyleRequest(style, ImageUploads.bytes(image), strength, ImageUploads.bytes(styleImage)), format, timeoutMs, accept);
+        return style(
+                new StyleRequest(style, ImageUploads.bytes(image), strength, ImageUploads.bytes(styleImage)),
+                format,
+                timeoutMs,
+                accept);
     }
 
     @PostMapping(path = "/style-transfer", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Style transfer (JSON with base64 images)", description = DESCRIPTION)
-    DeferredResult<ResponseEntity<?>> styleJson(@RequestBody StyleBody body, @RequestHeader(value = "Accept", required = false) String accept) {
-        return style(new StyleRequest(body.style(), ImageUploads.base64(body.image(), "image"), body.strength(),
-                ImageUploads.base64(body.styleImage(), "styleImage")), body.format(), body.timeoutMs(), accept);
+    DeferredResult<ResponseEntity<?>> styleJson(
+            @RequestBody StyleBody body, @RequestHeader(value = "Accept", required = false) String accept) {
+        return style(
+                new StyleRequest(
+                        body.style(),
+                        ImageUploads.base64(body.image(), "image"),
+                        body.strength(),
+                        ImageUploads.base64(body.styleImage(), "styleImage")),
+                body.format(),
+                body.timeoutMs(),
+                accept);
     }
 
-    private DeferredResult<ResponseEntity<?>> style(StyleRequest request, String format, Long timeoutMs, String accept) {
+    private DeferredResult<ResponseEntity<?>> style(
+            StyleRequest request, String format, Long timeoutMs, String accept) {
         ImageFormat f = ImageResponses.format(format);
-        return AsyncAnswers.defer(tasks.styleTransfer(request, Timeouts.ofMillis(timeoutMs)),
+        return AsyncAnswers.defer(
+                tasks.styleTransfer(request, Timeouts.ofMillis(timeoutMs)),
                 result -> responses.image(result, f, ImageResponses.wantsJson(accept)));
     }
 }

@@ -127,7 +127,8 @@ final class BatchAggregator {
             ArrayDeque<Job> oldest = null;
             for (ArrayDeque<Job> q : queues.values()) {
                 dropStale(q);
-                if (!q.isEmpty() && (oldest == null || q.peekFirst().enqueuedNanos < oldest.peekFirst().enqueuedNanos)) {
+                if (!q.isEmpty()
+                        && (oldest == null || q.peekFirst().enqueuedNanos < oldest.peekFirst().enqueuedNanos)) {
                     oldest = q;
                 }
             }

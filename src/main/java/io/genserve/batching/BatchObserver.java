@@ -15,9 +15,16 @@ public interface BatchObserver {
     void batchRun(int size, long nanos);
 
     BatchObserver NONE = new BatchObserver() {
-        @Override public void rejected() {}
-        @Override public void deadlineExceeded(boolean started) {}
-        @Override public void queueWait(long nanos) {}
-        @Override public void batchRun(int size, long nanos) {}
+        @Override
+        public void rejected() {}
+
+        @Override
+        public void deadlineExceeded(boolean started) {}
+
+        @Override
+        public void queueWait(long nanos) {}
+
+        @Override
+        public void batchRun(int size, long nanos) {}
     };
 }

@@ -8,13 +8,21 @@ import org.springframework.boot.convert.DurationStyle;
 
 /** One model's effective batching settings: the manifest's overrides over the service defaults. */
 public record BatchSettings(
-        int maxBatchSize, List<Integer> preferredBatchSizes, Duration maxDelay, int maxQueueSize,
-        Duration timeout, Duration maxTimeout, int concurrency, Duration retryAfter) {
+        int maxBatchSize,
+        List<Integer> preferredBatchSizes,
+        Duration maxDelay,
+        int maxQueueSize,
+        Duration timeout,
+        Duration maxTimeout,
+        int concurrency,
+        Duration retryAfter) {
 
     public static BatchSettings resolve(BatchingProperties defaults, BatchingOverrides o, BatchMode mode) {
         // A graph whose batch axis is fixed to 1 takes one item per run, whatever was configured.
         int max = mode == BatchMode.FIXED ? 1 : o.maxBatchSize() != null ? o.maxBatchSize() : defaults.maxBatchSize();
-        List<Integer> preferred = (o.preferredBatchSizes() != null ? o.preferredBatchSizes() : defaults.preferredBatchSizes())
+        List<Integer> preferred = (o.preferredBatchSizes() != null
+                        ? o.preferredBatchSizes()
+                        : defaults.preferredBatchSizes())
                 .stream().filter(s -> s <= max).toList();
         return new BatchSettings(
                 max,

@@ -13,7 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * timed out or was cancelled while queued is never run. Thread-safe.
  */
 final class Job {
-    enum State { QUEUED, RUNNING, DROPPED }
+    enum State {
+        QUEUED,
+        RUNNING,
+        DROPPED
+    }
 
     final Map<String, HeapTensor> feed;
     final ShapeKey key;
@@ -50,8 +54,12 @@ final class Job {
     record ShapeKey(String description) {
         static ShapeKey of(Map<String, HeapTensor> feed) {
             StringBuilder b = new StringBuilder();
-            new TreeMap<>(feed).forEach((name, t) -> b.append(name).append(':').append(t.dtype())
-                    .append(Arrays.toString(t.itemShape())).append(';'));
+            new TreeMap<>(feed)
+                    .forEach((name, t) -> b.append(name)
+                            .append(':')
+                            .append(t.dtype())
+                            .append(Arrays.toString(t.itemShape()))
+                            .append(';'));
             return new ShapeKey(b.toString());
         }
     }

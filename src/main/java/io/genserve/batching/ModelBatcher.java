@@ -51,16 +51,25 @@ public final class ModelBatcher implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean closed;
 
-    public ModelBatcher(String model, Runner runner, BatchSettings settings, LongSupplier clock,
-            ScheduledExecutorService timer, BatchObserver observer) {
+    public ModelBatcher(
+            String model,
+            Runner runner,
+            BatchSettings settings,
+            LongSupplier clock,
+            ScheduledExecutorService timer,
+            BatchObserver observer) {
         this.model = model;
         this.runner = runner;
         this.settings = settings;
         this.clock = clock;
         this.timer = timer;
         this.observer = observer;
-        this.aggregator = new BatchAggregator(settings.maxBatchSize(), settings.preferredBatchSizes(),
-                settings.maxDelay().toNanos(), settings.maxQueueSize(), clock);
+        this.aggregator = new BatchAggregator(
+                settings.maxBatchSize(),
+                settings.preferredBatchSizes(),
+                settings.maxDelay().toNanos(),
+                settings.maxQueueSize(),
+                clock);
         for (int i = 0; i < settings.concurrency(); i++) {
             Thread t = new Thread(this::work, "batcher-" + model + "-" + i);
             t.setDaemon(true);
@@ -95,7 +104,8 @@ public final class ModelBatcher implements AutoCloseable {
         Job job = new Job(feed, now, now + limit.toNanos());
         if (closed || !aggregator.offer(job)) {
             observer.rejected();
-            String why = closed ? "model '" + model + "' is shutting down and accepts no new requests"
+            String why = closed
+                    ? "model '" + model + "' is shutting down and accepts no new requests"
                     : "the queue of model '" + model + "' is full (" + settings.maxQueueSize() + " requests waiting)";
             return CompletableFuture.failedFuture(new OverloadedException(model, why, settings.retryAfter()));
         }
@@ -163,12 +173,17 @@ public final class ModelBatcher implements AutoCloseable {
         } catch (Exception e) {
             finished.set(true);
             if (isolateFailures && batch.size() > 1) {
-                log.warn("batch of {} on model '{}' failed ({}); retrying item by item", batch.size(), model, e.getMessage());
+                log.warn(
+                        "batch of {} on model '{}' failed ({}); retrying item by item",
+                        batch.size(),
+                        model,
+                        e.getMessage());
                 for (Job job : batch) {
                     run(List.of(job), false);
                 }
             } else {
-                batch.forEach(job -> job.result.completeExceptionally(new InferenceFailedException(model, String.valueOf(e.getMessage()), e)));
+                batch.forEach(job -> job.result.completeExceptionally(
+                        new InferenceFailedException(model, String.valueOf(e.getMessage()), e)));
             }
             return;
         }

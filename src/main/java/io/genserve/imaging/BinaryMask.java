@@ -53,8 +53,10 @@ public record BinaryMask(int width, int height, BitSet holes) {
 
     public void requireSize(PixelImage image, String field) {
         if (width != image.width() || height != image.height()) {
-            throw new BadInputException(field, "'" + field + "' is " + width + "x" + height + " but the image is "
-                    + image.width() + "x" + image.height() + "; they must be the same size");
+            throw new BadInputException(
+                    field,
+                    "'" + field + "' is " + width + "x" + height + " but the image is " + image.width() + "x"
+                            + image.height() + "; they must be the same size");
         }
     }
 

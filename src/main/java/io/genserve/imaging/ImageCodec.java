@@ -46,7 +46,9 @@ public final class ImageCodec {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new BadInputException(field, "'" + field + "' is not an image in a format Genserve reads (PNG, JPEG, BMP, GIF, TIFF)");
+                throw new BadInputException(
+                        field,
+                        "'" + field + "' is not an image in a format Genserve reads (PNG, JPEG, BMP, GIF, TIFF)");
             }
             ImageReader reader = readers.next();
             try {
@@ -75,13 +77,16 @@ public final class ImageCodec {
             throw new BadInputException(field, "'" + field + "' has no pixels (" + width + "x" + height + ")");
         }
         if (width > limits.maxSide() || height > limits.maxSide() || (long) width * height > limits.maxPixels()) {
-            throw new BadInputException(field, "'" + field + "' is " + width + "x" + height + "; the limit is "
-                    + limits.maxSide() + " pixels per side and " + limits.maxPixels() + " pixels in all");
+            throw new BadInputException(
+                    field,
+                    "'" + field + "' is " + width + "x" + height + "; the limit is " + limits.maxSide()
+                            + " pixels per side and " + limits.maxPixels() + " pixels in all");
         }
     }
 
     private static BadInputException corrupt(String field, String detail) {
-        return new BadInputException(field, "'" + field + "' is corrupt or truncated" + (detail == null ? "" : " (" + detail + ")"));
+        return new BadInputException(
+                field, "'" + field + "' is corrupt or truncated" + (detail == null ? "" : " (" + detail + ")"));
     }
 
     private static DecodedImage toPixels(BufferedImage image) {
@@ -98,7 +103,8 @@ public final class ImageCodec {
                 for (int x = 0; x < w; x++) {
                     out[y * w + x] = (byte) Math.round(raster.getSample(x, y, 0) * 255.0 / max);
                     if (alpha != null) {
-                        alpha[y * w + x] = (byte) Math.round(raster.getSample(x, y, 1) * 255.0 / ((1 << cm.getComponentSize(1)) - 1));
+                        alpha[y * w + x] = (byte)
+                                Math.round(raster.getSample(x, y, 1) * 255.0 / ((1 << cm.getComponentSize(1)) - 1));
                     }
                 }
             }
@@ -120,7 +126,8 @@ public final class ImageCodec {
     public byte[] encode(PixelImage image, ImageFormat format) {
         BufferedImage buffered = toBuffered(image);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ImageWriter writer = ImageIO.getImageWritersByFormatName(format.imageIoName()).next();
+        ImageWriter writer =
+                ImageIO.getImageWritersByFormatName(format.imageIoName()).next();
         try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
@@ -140,7 +147,8 @@ public final class ImageCodec {
     private static BufferedImage toBuffered(PixelImage image) {
         int w = image.width();
         int h = image.height();
-        BufferedImage out = new BufferedImage(w, h, image.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage out = new BufferedImage(
+                w, h, image.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
         byte[] target = ((DataBufferByte) out.getRaster().getDataBuffer()).getData();
         byte[] src = image.pixels();
         if (image.channels() == 1) {

@@ -20,4 +20,6 @@ import org.springframework.validation.annotation.Validated;
 public record ImagingProperties(
         @Min(1) @DefaultValue("16777216") long maxPixels,
         @Min(1) @DefaultValue("8192") int maxSide,
-        @DecimalMin("0.1") @DecimalMax("1.0") @DefaultValue("0.92") float jpegQuality) {}
+
+        @DecimalMin("0.1") @DecimalMax("1.0") @DefaultValue("0.92")
+        float jpegQuality) {}

@@ -13,7 +13,8 @@ public record PixelImage(int width, int height, int channels, byte[] pixels) {
             throw new IllegalArgumentException("bad image geometry " + width + "x" + height + "x" + channels);
         }
         if (pixels.length != width * height * channels) {
-            throw new IllegalArgumentException("expected " + width * height * channels + " bytes, got " + pixels.length);
+            throw new IllegalArgumentException(
+                    "expected " + width * height * channels + " bytes, got " + pixels.length);
         }
     }
 
@@ -55,7 +56,8 @@ public record PixelImage(int width, int height, int channels, byte[] pixels) {
     /** The rectangle [x, x + w) x [y, y + h), which must lie inside the image. */
     public PixelImage crop(int x, int y, int w, int h) {
         if (x < 0 || y < 0 || x + w > width || y + h > height) {
-            throw new IllegalArgumentException("crop " + w + "x" + h + "+" + x + "+" + y + " outside " + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "crop " + w + "x" + h + "+" + x + "+" + y + " outside " + width + "x" + height);
         }
         byte[] out = new byte[w * h * channels];
         for (int row = 0; row < h; row++) {
@@ -85,7 +87,10 @@ public record PixelImage(int width, int height, int channels, byte[] pixels) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PixelImage p && width == p.width && height == p.height && channels == p.channels
+        return o instanceof PixelImage p
+                && width == p.width
+                && height == p.height
+                && channels == p.channels
                 && Arrays.equals(pixels, p.pixels);
     }
 

@@ -8,13 +8,17 @@ package io.genserve.imaging;
 public record Placement(Rect region, int targetWidth, int targetHeight, int paddedWidth, int paddedHeight) {
 
     public PixelImage apply(PixelImage image) {
-        PixelImage cut = region.equals(Rect.of(image)) ? image : image.crop(region.x(), region.y(), region.width(), region.height());
+        PixelImage cut = region.equals(Rect.of(image))
+                ? image
+                : image.crop(region.x(), region.y(), region.width(), region.height());
         return Resizer.resize(cut, targetWidth, targetHeight).padTo(paddedWidth, paddedHeight);
     }
 
     public BinaryMask apply(BinaryMask mask) {
-        BinaryMask cut = region.x() == 0 && region.y() == 0 && region.width() == mask.width() && region.height() == mask.height()
-                ? mask : mask.crop(region);
+        BinaryMask cut =
+                region.x() == 0 && region.y() == 0 && region.width() == mask.width() && region.height() == mask.height()
+                        ? mask
+                        : mask.crop(region);
         return cut.resize(targetWidth, targetHeight).padTo(paddedWidth, paddedHeight);
     }
 

@@ -8,7 +8,8 @@ public final class EnumNames {
 
     public static String of(Enum<?> constant) {
         try {
-            JsonProperty p = constant.getDeclaringClass().getField(constant.name()).getAnnotation(JsonProperty.class);
+            JsonProperty p =
+                    constant.getDeclaringClass().getField(constant.name()).getAnnotation(JsonProperty.class);
             return p == null ? constant.name() : p.value();
         } catch (NoSuchFieldException e) {
             throw new IllegalStateException(e);

@@ -62,8 +62,12 @@ public final class ManifestReader {
             }
         }
         TokenStreamLocation at = e.getLocation();
-        String where = at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-        String firstLine = reason == null ? root.getClass().getSimpleName() : reason.lines().findFirst().orElse(reason);
+        String where = at == null || at.getLineNr() < 0
+                ? ""
+                : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        String firstLine = reason == null
+                ? root.getClass().getSimpleName()
+                : reason.lines().findFirst().orElse(reason);
         return firstLine.replaceAll(" \\(class [^)]*\\)", "") + (path.isEmpty() ? "" : " at " + path) + where;
     }
 }

@@ -62,7 +62,10 @@ public record ModelManifest(
 
     /** The output that carries the image: the one with role image, else the first. */
     public TensorSpec imageOutput() {
-        return outputs.stream().filter(t -> t.role() == TensorRole.IMAGE).findFirst().orElse(outputs.get(0));
+        return outputs.stream()
+                .filter(t -> t.role() == TensorRole.IMAGE)
+                .findFirst()
+                .orElse(outputs.get(0));
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore

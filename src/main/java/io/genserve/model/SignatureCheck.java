@@ -24,14 +24,18 @@ public final class SignatureCheck {
             }
         }
         for (TensorSpec spec : manifest.inputs()) {
-            graph.input(spec.name()).ifPresentOrElse(
-                    info -> checkTensor("input", spec, info, manifest, problems),
-                    () -> problems.add("input '" + spec.name() + "' is not in the graph (graph inputs: " + names(graph.inputs()) + ")"));
+            graph.input(spec.name())
+                    .ifPresentOrElse(
+                            info -> checkTensor("input", spec, info, manifest, problems),
+                            () -> problems.add("input '" + spec.name() + "' is not in the graph (graph inputs: "
+                                    + names(graph.inputs()) + ")"));
         }
         for (TensorSpec spec : manifest.outputs()) {
-            graph.output(spec.name()).ifPresentOrElse(
-                    info -> checkTensor("output", spec, info, manifest, problems),
-                    () -> problems.add("output '" + spec.name() + "' is not in the graph (graph outputs: " + names(graph.outputs()) + ")"));
+            graph.output(spec.name())
+                    .ifPresentOrElse(
+                            info -> checkTensor("output", spec, info, manifest, problems),
+                            () -> problems.add("output '" + spec.name() + "' is not in the graph (graph outputs: "
+                                    + names(graph.outputs()) + ")"));
         }
         return problems;
     }
@@ -45,24 +49,35 @@ public final class SignatureCheck {
         String task = EnumNames.of(m.task());
         switch (m.task()) {
             case GENERATE -> {
-                if (latents != 1) problems.add("task " + task + " needs exactly one input with role latent, found " + latents);
-                if (classes > 1) problems.add("task " + task + " takes at most one input with role class, found " + classes);
+                if (latents != 1)
+                    problems.add("task " + task + " needs exactly one input with role latent, found " + latents);
+                if (classes > 1)
+                    problems.add("task " + task + " takes at most one input with role class, found " + classes);
                 if (images + masks + styles > 0) problems.add("task " + task + " takes no image or mask inputs");
-                if (classes == 1 && m.classes().isEmpty()) problems.add("a class input needs the class names under 'classes'");
+                if (classes == 1 && m.classes().isEmpty())
+                    problems.add("a class input needs the class names under 'classes'");
             }
             case INPAINT -> {
-                if (images != 1 || masks != 1) problems.add("task " + task + " needs one input with role image and one with role mask, found " + images + " and " + masks);
+                if (images != 1 || masks != 1)
+                    problems.add("task " + task + " needs one input with role image and one with role mask, found "
+                            + images + " and " + masks);
                 if (latents + classes + styles > 0) problems.add("task " + task + " takes only an image and a mask");
             }
             case IMAGE_TO_IMAGE -> {
-                if (images != 1) problems.add("task " + task + " needs exactly one input with role image, found " + images);
-                if (styles > 1) problems.add("task " + task + " takes at most one input with role style-image, found " + styles);
-                if (latents + classes + masks > 0) problems.add("task " + task + " takes only an image and optionally a style image");
+                if (images != 1)
+                    problems.add("task " + task + " needs exactly one input with role image, found " + images);
+                if (styles > 1)
+                    problems.add("task " + task + " takes at most one input with role style-image, found " + styles);
+                if (latents + classes + masks > 0)
+                    problems.add("task " + task + " takes only an image and optionally a style image");
             }
         }
-        if (m.fit() == Fit.CROP && m.task() != Task.INPAINT) problems.add("fit: crop needs a mask, so only inpaint models may use it");
-        if (m.fit() == Fit.TILE && m.task() != Task.IMAGE_TO_IMAGE) problems.add("fit: tile is only for image-to-image models");
-        if (m.imageOutput().role() != TensorRole.IMAGE) problems.add("output '" + m.imageOutput().name() + "' must have role image");
+        if (m.fit() == Fit.CROP && m.task() != Task.INPAINT)
+            problems.add("fit: crop needs a mask, so only inpaint models may use it");
+        if (m.fit() == Fit.TILE && m.task() != Task.IMAGE_TO_IMAGE)
+            problems.add("fit: tile is only for image-to-image models");
+        if (m.imageOutput().role() != TensorRole.IMAGE)
+            problems.add("output '" + m.imageOutput().name() + "' must have role image");
     }
 
     private static void checkBatching(BatchingOverrides b, List<String> problems) {
@@ -80,7 +95,8 @@ public final class SignatureCheck {
         if (b.concurrency() != null && b.concurrency() < 1) problems.add("batching.concurrency must be >= 1");
     }
 
-    private static void checkTensor(String kind, TensorSpec spec, TensorInfo info, ModelManifest m, List<String> problems) {
+    private static void checkTensor(
+            String kind, TensorSpec spec, TensorInfo info, ModelManifest m, List<String> problems) {
         String what = kind + " '" + spec.name() + "'";
         if (info.dtype() != spec.dtype()) {
             problems.add(what + ": manifest says " + EnumNames.of(spec.dtype()) + ", graph has " + info.elementType());
@@ -104,7 +120,8 @@ public final class SignatureCheck {
                 for (int i = 0; i < spec.shape().size(); i++) {
                     long g = info.shape().get(i + 1);
                     if (g >= 0 && g != spec.shape().get(i)) {
-                        problems.add(what + ": latent shape " + spec.shape() + " does not match the graph's " + info.shape());
+                        problems.add(what + ": latent shape " + spec.shape() + " does not match the graph's "
+                                + info.shape());
                         break;
                     }
                 }
@@ -113,7 +130,8 @@ public final class SignatureCheck {
                 if (spec.encoding() == ClassEncoding.ONE_HOT) {
                     long k = info.shape().get(1);
                     if (k >= 0 && k != m.classes().size()) {
-                        problems.add(what + ": one-hot over " + k + " classes in the graph, " + m.classes().size() + " names in the manifest");
+                        problems.add(what + ": one-hot over " + k + " classes in the graph, "
+                                + m.classes().size() + " names in the manifest");
                     }
                 } else if (info.rank() == 2 && info.shape().get(1) > 1) {
                     problems.add(what + ": an index label is [N] or [N, 1], graph has " + info.shape());
@@ -132,7 +150,8 @@ public final class SignatureCheck {
     }
 
     /** Outputs are not size-checked: a generator's output size is whatever its graph makes. */
-    private static void checkImage(String what, TensorSpec spec, TensorInfo info, boolean isInput, List<String> problems) {
+    private static void checkImage(
+            String what, TensorSpec spec, TensorInfo info, boolean isInput, List<String> problems) {
         boolean nchw = spec.layout() == Layout.NCHW;
         long channels = info.shape().get(nchw ? 1 : 3);
         long h = info.shape().get(nchw ? 2 : 1);
@@ -150,7 +169,8 @@ public final class SignatureCheck {
                 problems.add(what + ": size.fixed " + size.fixed() + " does not match the graph's " + info.shape());
             }
         } else if (h >= 0 || w >= 0) {
-            problems.add(what + ": the graph fixes the image size to " + info.shape() + "; declare size: {fixed: [height, width]}");
+            problems.add(what + ": the graph fixes the image size to " + info.shape()
+                    + "; declare size: {fixed: [height, width]}");
         }
     }
 

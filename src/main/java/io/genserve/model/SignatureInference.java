@@ -17,7 +17,8 @@ public final class SignatureInference {
     public Derived derive(ModelSignature graph) {
         List<String> assumed = new ArrayList<>();
         List<TensorSpec> inputs = new ArrayList<>();
-        boolean hasColourImage = graph.inputs().stream().anyMatch(t -> imageLayout(t) != null && channels(t, imageLayout(t)) == 3);
+        boolean hasColourImage =
+                graph.inputs().stream().anyMatch(t -> imageLayout(t) != null && channels(t, imageLayout(t)) == 3);
         int colourImages = 0;
         for (TensorInfo t : graph.inputs()) {
             Layout layout = imageLayout(t);
@@ -26,7 +27,8 @@ public final class SignatureInference {
                 TensorRole role;
                 if (c == 1 && hasColourImage) {
                     role = TensorRole.MASK;
-                    assumed.add("input '" + t.name() + "' is the mask (one channel beside a colour image), a hole is the high end of its range");
+                    assumed.add("input '" + t.name()
+                            + "' is the mask (one channel beside a colour image), a hole is the high end of its range");
                 } else {
                     role = colourImages++ == 0 ? TensorRole.IMAGE : TensorRole.STYLE_IMAGE;
                     if (role == TensorRole.STYLE_IMAGE) {
@@ -38,25 +40,54 @@ public final class SignatureInference {
                 if (c == 3) {
                     assumed.add("input '" + t.name() + "' takes RGB (not BGR)");
                 }
-                inputs.add(new TensorSpec(t.name(), role, t.dtype(), null, null, false, null, layout, order, range,
-                        sizeOf(t, layout), null, null, false));
+                inputs.add(new TensorSpec(
+                        t.name(),
+                        role,
+                        t.dtype(),
+                        null,
+                        null,
+                        false,
+                        null,
+                        layout,
+                        order,
+                        range,
+                        sizeOf(t, layout),
+                        null,
+                        null,
+                        false));
             } else if (isFloat(t) && latentShape(t) != null) {
-                inputs.add(new TensorSpec(t.name(), TensorRole.LATENT, t.dtype(), latentShape(t), Distribution.NORMAL,
-                        false, null, null, null, null, null, null, null, false));
+                inputs.add(new TensorSpec(
+                        t.name(),
+                        TensorRole.LATENT,
+                        t.dtype(),
+                        latentShape(t),
+                        Distribution.NORMAL,
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        false));
                 assumed.add("input '" + t.name() + "' is a latent drawn from a standard normal distribution");
             } else if (t.dtype() == DType.INT64 || t.dtype() == DType.INT32) {
-                throw new ManifestException("input '" + t.name() + "' looks like a class label: write a genserve.yaml that names the classes");
+                throw new ManifestException("input '" + t.name()
+                        + "' looks like a class label: write a genserve.yaml that names the classes");
             } else {
-                throw new ManifestException("cannot tell what input '" + t.name() + "' " + t.shape() + " of type " + t.elementType()
-                        + " carries: write a genserve.yaml");
+                throw new ManifestException("cannot tell what input '" + t.name() + "' " + t.shape() + " of type "
+                        + t.elementType() + " carries: write a genserve.yaml");
             }
         }
-        Task task = inputs.stream().anyMatch(s -> s.role() == TensorRole.LATENT) ? Task.GENERATE
+        Task task = inputs.stream().anyMatch(s -> s.role() == TensorRole.LATENT)
+                ? Task.GENERATE
                 : inputs.stream().anyMatch(s -> s.role() == TensorRole.MASK) ? Task.INPAINT : Task.IMAGE_TO_IMAGE;
         TensorInfo out = graph.outputs().get(0);
         Layout outLayout = imageLayout(out);
         if (outLayout == null || !isFeedable(out)) {
-            throw new ManifestException("output '" + out.name() + "' " + out.shape() + " is not an image tensor Genserve can read: write a genserve.yaml");
+            throw new ManifestException("output '" + out.name() + "' " + out.shape()
+                    + " is not an image tensor Genserve can read: write a genserve.yaml");
         }
         ValueRange outRange;
         if (task == Task.GENERATE && out.dtype() != DType.UINT8) {
@@ -65,12 +96,36 @@ public final class SignatureInference {
         } else {
             outRange = rangeOf(out, assumed);
         }
-        TensorSpec output = new TensorSpec(out.name(), TensorRole.IMAGE, out.dtype(), null, null, false, null, outLayout,
-                channels(out, outLayout) == 1 ? ChannelOrder.GRAY : ChannelOrder.RGB, outRange, null, null, null, false);
+        TensorSpec output = new TensorSpec(
+                out.name(),
+                TensorRole.IMAGE,
+                out.dtype(),
+                null,
+                null,
+                false,
+                null,
+                outLayout,
+                channels(out, outLayout) == 1 ? ChannelOrder.GRAY : ChannelOrder.RGB,
+                outRange,
+                null,
+                null,
+                null,
+                false);
         boolean dynamic = graph.inputs().stream().allMatch(t -> t.isDynamic(0));
-        assumed.add("task " + EnumNames.of(task) + " guessed from the inputs; batch " + (dynamic ? "dynamic" : "fixed") + " read from the graph");
-        ModelManifest manifest = new ModelManifest(task, "derived from the ONNX signature (no genserve.yaml)", false,
-                dynamic ? BatchMode.DYNAMIC : BatchMode.FIXED, null, null, false, null, null, inputs, List.of(output));
+        assumed.add("task " + EnumNames.of(task) + " guessed from the inputs; batch " + (dynamic ? "dynamic" : "fixed")
+                + " read from the graph");
+        ModelManifest manifest = new ModelManifest(
+                task,
+                "derived from the ONNX signature (no genserve.yaml)",
+                false,
+                dynamic ? BatchMode.DYNAMIC : BatchMode.FIXED,
+                null,
+                null,
+                false,
+                null,
+                null,
+                inputs,
+                List.of(output));
         return new Derived(manifest, List.copyOf(assumed));
     }
 

@@ -20,8 +20,8 @@ public record SpatialSize(List<Integer> fixed, Integer multipleOf, Integer min, 
         min = min == null ? 1 : min;
         max = max == null ? 2048 : max;
         if (multipleOf < 1 || min < 1 || max < min) {
-            throw new IllegalArgumentException(
-                    "size needs multiple-of >= 1 and 1 <= min <= max, got multiple-of " + multipleOf + ", min " + min + ", max " + max);
+            throw new IllegalArgumentException("size needs multiple-of >= 1 and 1 <= min <= max, got multiple-of "
+                    + multipleOf + ", min " + min + ", max " + max);
         }
     }
 

@@ -49,8 +49,10 @@ public record TensorSpec(
         if (threshold < 1 || threshold > 255) {
             throw new IllegalArgumentException("tensor '" + name + "': threshold must be 1..255, got " + threshold);
         }
-        if (role == TensorRole.LATENT && (shape == null || shape.isEmpty() || shape.stream().anyMatch(d -> d < 1))) {
-            throw new IllegalArgumentException("latent '" + name + "' needs shape: its per-item dimensions, e.g. [100, 1, 1]");
+        if (role == TensorRole.LATENT
+                && (shape == null || shape.isEmpty() || shape.stream().anyMatch(d -> d < 1))) {
+            throw new IllegalArgumentException(
+                    "latent '" + name + "' needs shape: its per-item dimensions, e.g. [100, 1, 1]");
         }
     }
 

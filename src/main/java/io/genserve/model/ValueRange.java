@@ -14,7 +14,8 @@ public record ValueRange(double low, double high) {
 
     public ValueRange {
         if (!(Double.isFinite(low) && Double.isFinite(high)) || low == high) {
-            throw new IllegalArgumentException("range must be two different finite numbers, got [" + low + ", " + high + "]");
+            throw new IllegalArgumentException(
+                    "range must be two different finite numbers, got [" + low + ", " + high + "]");
         }
     }
 }

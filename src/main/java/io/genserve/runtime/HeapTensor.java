@@ -17,7 +17,8 @@ public record HeapTensor(DType dtype, long[] shape, float[] values) {
             n = Math.multiplyExact(n, d);
         }
         if (n != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + values.length);
         }
     }
 
@@ -27,8 +28,10 @@ public record HeapTensor(DType dtype, long[] shape, float[] values) {
         long rows = 0;
         int total = 0;
         for (HeapTensor t : items) {
-            if (t.dtype != first.dtype || !Arrays.equals(t.shape, 1, t.shape.length, first.shape, 1, first.shape.length)) {
-                throw new IllegalArgumentException("cannot stack " + Arrays.toString(t.shape) + " onto " + Arrays.toString(first.shape));
+            if (t.dtype != first.dtype
+                    || !Arrays.equals(t.shape, 1, t.shape.length, first.shape, 1, first.shape.length)) {
+                throw new IllegalArgumentException(
+                        "cannot stack " + Arrays.toString(t.shape) + " onto " + Arrays.toString(first.shape));
             }
             rows += t.shape[0];
             total += t.values.length;
@@ -59,7 +62,10 @@ public record HeapTensor(DType dtype, long[] shape, float[] values) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HeapTensor t && dtype == t.dtype && Arrays.equals(shape, t.shape) && Arrays.equals(values, t.values);
+        return o instanceof HeapTensor t
+                && dtype == t.dtype
+                && Arrays.equals(shape, t.shape)
+                && Arrays.equals(values, t.values);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.genserve.runtime;
 
+import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -9,7 +10,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.RunOptions;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.TensorInfo.OnnxTensorType;
-import ai.djl.ndarray.types.Shape;
 import io.genserve.model.ModelSignature;
 import io.genserve.model.TensorInfo;
 import java.util.ArrayList;
@@ -128,8 +128,11 @@ public final class OnnxModel implements AutoCloseable {
         for (NodeInfo node : nodes.values()) {
             if (node.getInfo() instanceof ai.onnxruntime.TensorInfo t) {
                 OnnxTensorType type = t.onnxType;
-                out.add(new TensorInfo(node.getName(), type.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", ""),
-                        TensorConversions.dtypeOf(type), new Shape(t.getShape())));
+                out.add(new TensorInfo(
+                        node.getName(),
+                        type.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", ""),
+                        TensorConversions.dtypeOf(type),
+                        new Shape(t.getShape())));
             } else {
                 out.add(new TensorInfo(node.getName(), node.getInfo().toString(), null, new Shape()));
             }

@@ -30,8 +30,10 @@ public final class OnnxModelLoader {
         this.optionsFactory = new SessionOptionsFactory(properties, cores);
         this.cudaInBuild = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
         if (properties.executionProvider() == ProviderChoice.CUDA && !cudaInBuild) {
-            throw new CudaUnavailableException("this build of ONNX Runtime has no CUDA provider (available: "
-                    + OrtEnvironment.getAvailableProviders() + "); build with 'mvn -Pcuda'", null);
+            throw new CudaUnavailableException(
+                    "this build of ONNX Runtime has no CUDA provider (available: "
+                            + OrtEnvironment.getAvailableProviders() + "); build with 'mvn -Pcuda'",
+                    null);
         }
         if (properties.executionProvider() == ProviderChoice.AUTO && !cudaInBuild) {
             log.info("ONNX Runtime build has no CUDA provider; models run on CPU (build with -Pcuda for GPUs)");
@@ -61,11 +63,13 @@ public final class OnnxModelLoader {
         try {
             return open(name, onnxFile, optionsFactory.cpu(concurrentRuns), ExecutionProvider.CPU);
         } catch (OrtException e) {
-            throw new ManifestException("ONNX Runtime cannot load " + onnxFile.getFileName() + ": " + firstLine(e.getMessage()));
+            throw new ManifestException(
+                    "ONNX Runtime cannot load " + onnxFile.getFileName() + ": " + firstLine(e.getMessage()));
         }
     }
 
-    private OnnxModel open(String name, Path file, SessionOptions options, ExecutionProvider provider) throws OrtException {
+    private OnnxModel open(String name, Path file, SessionOptions options, ExecutionProvider provider)
+            throws OrtException {
         try {
             OrtSession session = env.createSession(file.toString(), options);
             try {

@@ -18,8 +18,10 @@ final class SessionOptionsFactory {
         try {
             options.setIntraOpNumThreads(properties.intraOpThreadsFor(concurrentRuns, cores));
             options.setInterOpNumThreads(properties.interOpThreads());
-            options.setExecutionMode(properties.interOpThreads() > 1
-                    ? SessionOptions.ExecutionMode.PARALLEL : SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setExecutionMode(
+                    properties.interOpThreads() > 1
+                            ? SessionOptions.ExecutionMode.PARALLEL
+                            : SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(properties.optimizationLevel());
             options.setMemoryPatternOptimization(properties.memoryPattern());
             String spin = properties.spinning() ? "1" : "0";

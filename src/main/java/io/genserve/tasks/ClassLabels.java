@@ -24,8 +24,10 @@ final class ClassLabels {
             if (index < classes.size()) {
                 return index;
             }
-            throw new BadInputException("label", "label index " + index + " is out of range: the model has "
-                    + classes.size() + " classes (0.." + (classes.size() - 1) + "): " + classes);
+            throw new BadInputException(
+                    "label",
+                    "label index " + index + " is out of range: the model has " + classes.size() + " classes (0.."
+                            + (classes.size() - 1) + "): " + classes);
         }
         throw new BadInputException("label", "unknown label '" + label + "'; classes are " + classes);
     }
@@ -43,7 +45,8 @@ final class ClassLabels {
             }
         }
         if (best < 0) {
-            throw new BadInputException("prompt", "prompt '" + prompt + "' names none of the model's classes: " + classes);
+            throw new BadInputException(
+                    "prompt", "prompt '" + prompt + "' names none of the model's classes: " + classes);
         }
         return best;
     }

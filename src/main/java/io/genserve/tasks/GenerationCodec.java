@@ -46,18 +46,28 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
         Double truncation = truncation(request, latent, model.name());
         Integer label = label(request, m, model.name());
         TensorSpec classInput = m.input(TensorRole.CLASS).orElse(null);
-        int classRank = classInput == null ? 0 : model.signature().input(classInput.name()).orElseThrow().rank();
+        int classRank = classInput == null
+                ? 0
+                : model.signature().input(classInput.name()).orElseThrow().rank();
 
         List<Map<String, HeapTensor>> items = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (long s : LongStream.range(base, base + request.count()).toArray()) {
             Map<String, HeapTensor> feed = new HashMap<>();
-            long[] shape = LongStream.concat(LongStream.of(1), latent.shape().stream().mapToLong(Long::longValue)).toArray();
-            feed.put(latent.name(), new HeapTensor(latent.dtype(), shape,
-                    LatentSampler.sample(s, latent.latentSize(), latent.distribution(), truncation)));
+            long[] shape = LongStream.concat(
+                            LongStream.of(1), latent.shape().stream().mapToLong(Long::longValue))
+                    .toArray();
+            feed.put(
+                    latent.name(),
+                    new HeapTensor(
+                            latent.dtype(),
+                            shape,
+                            LatentSampler.sample(s, latent.latentSize(), latent.distribution(), truncation)));
             if (classInput != null) {
                 int k = label != null ? label : classFromSeed(s, m.classes().size());
-                feed.put(classInput.name(), classTensor(classInput, classRank, k, m.classes().size()));
+                feed.put(
+                        classInput.name(),
+                        classTensor(classInput, classRank, k, m.classes().size()));
                 labels.add(k);
             }
             items.add(feed);
@@ -67,7 +77,8 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
             List<GeneratedImages.Image> images = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 String name = labels.isEmpty() ? null : m.classes().get(labels.get(i));
-                images.add(new GeneratedImages.Image(base + i, name, TensorImages.decode(model.name(), rows.get(i), output)));
+                images.add(new GeneratedImages.Image(
+                        base + i, name, TensorImages.decode(model.name(), rows.get(i), output)));
             }
             return new GeneratedImages(model.name(), images);
         });
@@ -99,7 +110,9 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
             throw new BadInputException("prompt", "give either label or prompt, not both");
         }
         if ((hasLabel || hasPrompt) && !m.isConditional()) {
-            throw new BadInputException(hasLabel ? "label" : "prompt", "model '" + model + "' is unconditional: it takes no label or prompt");
+            throw new BadInputException(
+                    hasLabel ? "label" : "prompt",
+                    "model '" + model + "' is unconditional: it takes no label or prompt");
         }
         if (hasLabel) {
             return ClassLabels.fromLabel(request.label(), m.classes());

@@ -44,13 +44,15 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
         if (request.mask() == null) {
             throw new BadInputException("mask", "'mask' is required");
         }
-        BinaryMask mask = BinaryMask.from(images.decode(request.mask(), "mask"), maskSpec.threshold(), request.invertMask());
+        BinaryMask mask =
+                BinaryMask.from(images.decode(request.mask(), "mask"), maskSpec.threshold(), request.invertMask());
         mask.requireSize(source, "mask");
         if (mask.isEmpty()) {
             return Prepared.immediate(new ImageResult(model.name(), source)); // nothing to fill
         }
         Placement placement = m.fit() == Fit.CROP || !imageSpec.size().isFixed()
-                ? FitPlanner.aroundHole(source.width(), source.height(), mask.bounds(), m.cropMargin(), imageSpec.size())
+                ? FitPlanner.aroundHole(
+                        source.width(), source.height(), mask.bounds(), m.cropMargin(), imageSpec.size())
                 : FitPlanner.whole(source.width(), source.height(), imageSpec.size());
         PixelImage fed = placement.apply(source);
         BinaryMask fedMask = placement.apply(mask);
@@ -69,8 +71,12 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
 
     @Override
     public InpaintRequest warmUpRequest(ServedModel model) {
-        PixelImage image = WarmUpImages.gray(model.manifest().input(TensorRole.IMAGE).orElseThrow().size(), 128);
-        return new InpaintRequest(model.name(), WarmUpImages.png(images, image),
-                WarmUpImages.png(images, WarmUpImages.centreHole(image)), false);
+        PixelImage image = WarmUpImages.gray(
+                model.manifest().input(TensorRole.IMAGE).orElseThrow().size(), 128);
+        return new InpaintRequest(
+                model.name(),
+                WarmUpImages.png(images, image),
+                WarmUpImages.png(images, WarmUpImages.centreHole(image)),
+                false);
     }
 }

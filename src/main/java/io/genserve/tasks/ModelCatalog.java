@@ -86,8 +86,14 @@ final class ModelCatalog implements SmartLifecycle {
         }
     }
 
-    ModelCatalog(CatalogProperties properties, BatchingProperties batching, OnnxModelLoader loader, MeterRegistry registry,
-            ScheduledExecutorService timer, PreparedExecutor executor, List<TaskCodec<?, ?>> codecs) {
+    ModelCatalog(
+            CatalogProperties properties,
+            BatchingProperties batching,
+            OnnxModelLoader loader,
+            MeterRegistry registry,
+            ScheduledExecutorService timer,
+            PreparedExecutor executor,
+            List<TaskCodec<?, ?>> codecs) {
         this.properties = properties;
         this.batching = batching;
         this.loader = loader;
@@ -102,7 +108,10 @@ final class ModelCatalog implements SmartLifecycle {
     public void start() {
         ModelRepository repository = new ModelRepository(properties.modelRepository());
         List<ModelSource> sources = repository.scan();
-        log.info("model repository {}: {} model folder(s)", repository.root().toAbsolutePath().normalize(), sources.size());
+        log.info(
+                "model repository {}: {} model folder(s)",
+                repository.root().toAbsolutePath().normalize(),
+                sources.size());
         for (ModelSource source : sources) {
             Entry entry = new Entry(source.name());
             entries.put(source.name(), entry);
@@ -120,7 +129,8 @@ final class ModelCatalog implements SmartLifecycle {
         try {
             ModelManifest manifest = source.manifestFile().map(reader::read).orElse(null);
             int concurrency = manifest != null && manifest.batching().concurrency() != null
-                    ? manifest.batching().concurrency() : batching.concurrency();
+                    ? manifest.batching().concurrency()
+                    : batching.concurrency();
             entry.onnx = loader.load(source.name(), source.onnxFile(), concurrency);
             List<String> assumptions = List.of();
             if (manifest == null) {
@@ -134,17 +144,29 @@ final class ModelCatalog implements SmartLifecycle {
             }
             BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
             entry.batchMeters = new BatchMeters(registry, source.name());
-            batcher = new ModelBatcher(source.name(), entry.onnx::run, settings, System::nanoTime, timer, entry.batchMeters);
+            batcher = new ModelBatcher(
+                    source.name(), entry.onnx::run, settings, System::nanoTime, timer, entry.batchMeters);
             entry.batchMeters.watch(source.name(), batcher);
-            ServedModel served = new ServedModel(source.name(), manifest, entry.onnx.signature(), assumptions,
-                    entry.onnx.provider(), batcher, readCard(source));
+            ServedModel served = new ServedModel(
+                    source.name(),
+                    manifest,
+                    entry.onnx.signature(),
+                    assumptions,
+                    entry.onnx.provider(),
+                    batcher,
+                    readCard(source));
             warmUp(served);
             entry.served = served;
             entry.loadTime = Duration.ofNanos(System.nanoTime() - t0);
             entry.state = ModelState.READY;
             registerModelMeters(entry);
-            log.info("model '{}' ready: {} on {} in {} ms{}", source.name(), EnumNames.of(manifest.task()), served.provider(),
-                    entry.loadTime.toMillis(), assumptions.isEmpty() ? "" : " (no manifest; assumed: " + assumptions + ")");
+            log.info(
+                    "model '{}' ready: {} on {} in {} ms{}",
+                    source.name(),
+                    EnumNames.of(manifest.task()),
+                    served.provider(),
+                    entry.loadTime.toMillis(),
+                    assumptions.isEmpty() ? "" : " (no manifest; assumed: " + assumptions + ")");
         } catch (CudaUnavailableException e) {
             throw e; // execution-provider: cuda must fail the start, not one model
         } catch (ManifestException | GenserveException | IllegalStateException | IllegalArgumentException e) {
@@ -175,12 +197,18 @@ final class ModelCatalog implements SmartLifecycle {
 
     @SuppressWarnings("unchecked")
     private void warmUp(ServedModel served) {
-        TaskCodec<Object, ?> codec = (TaskCodec<Object, ?>) codecs.get(served.manifest().task());
+        TaskCodec<Object, ?> codec =
+                (TaskCodec<Object, ?>) codecs.get(served.manifest().task());
         try {
-            executor.execute(served, codec.prepare(codec.warmUpRequest(served), served), properties.warmUpTimeout(), n -> {})
+            executor.execute(
+                            served,
+                            codec.prepare(codec.warmUpRequest(served), served),
+                            properties.warmUpTimeout(),
+                            n -> {})
                     .get(properties.warmUpTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new ManifestException("warm-up inference took longer than " + properties.warmUpTimeout().toSeconds() + " s");
+            throw new ManifestException("warm-up inference took longer than "
+                    + properties.warmUpTimeout().toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ManifestException("interrupted during warm-up");
@@ -192,7 +220,9 @@ final class ModelCatalog implements SmartLifecycle {
 
     private static String readCard(ModelSource source) {
         try {
-            return source.cardFile().isPresent() ? Files.readString(source.cardFile().get()) : null;
+            return source.cardFile().isPresent()
+                    ? Files.readString(source.cardFile().get())
+                    : null;
         } catch (IOException e) {
             return null;
         }
@@ -200,17 +230,24 @@ final class ModelCatalog implements SmartLifecycle {
 
     private void registerStateMeters(Entry entry) {
         for (ModelState s : ModelState.values()) {
-            Gauge.builder("genserve.model.state", entry, e -> e.state == s ? 1 : 0).tag("model", entry.name)
-                    .tag("state", EnumNames.of(s)).description("1 for the model's current lifecycle state").register(registry);
+            Gauge.builder("genserve.model.state", entry, e -> e.state == s ? 1 : 0)
+                    .tag("model", entry.name)
+                    .tag("state", EnumNames.of(s))
+                    .description("1 for the model's current lifecycle state")
+                    .register(registry);
         }
     }
 
     private void registerModelMeters(Entry entry) {
-        Gauge.builder("genserve.model.provider", entry, e -> e.state == ModelState.READY ? 1 : 0).tag("model", entry.name)
+        Gauge.builder("genserve.model.provider", entry, e -> e.state == ModelState.READY ? 1 : 0)
+                .tag("model", entry.name)
                 .tag("provider", entry.served.provider().name().toLowerCase(java.util.Locale.ROOT))
-                .description("1 for the execution provider the model runs on").register(registry);
-        TimeGauge.builder("genserve.model.load.duration", entry, TimeUnit.SECONDS, Entry::loadSeconds).tag("model", entry.name)
-                .description("Time to load, check and warm up the model").register(registry);
+                .description("1 for the execution provider the model runs on")
+                .register(registry);
+        TimeGauge.builder("genserve.model.load.duration", entry, TimeUnit.SECONDS, Entry::loadSeconds)
+                .tag("model", entry.name)
+                .description("Time to load, check and warm up the model")
+                .register(registry);
     }
 
     /**
@@ -225,15 +262,18 @@ final class ModelCatalog implements SmartLifecycle {
         }
         Entry entry = entries.get(name);
         if (entry == null) {
-            throw new UnknownModelException(name, "unknown " + field + " '" + name + "'; " + describe(task), names(task));
+            throw new UnknownModelException(
+                    name, "unknown " + field + " '" + name + "'; " + describe(task), names(task));
         }
         if (entry.state != ModelState.READY) {
             throw new ModelNotReadyException(name, EnumNames.of(entry.state), entry.reason);
         }
         Task actual = entry.served.manifest().task();
         if (actual != task) {
-            throw new BadInputException(field, "model '" + name + "' serves " + EnumNames.of(actual) + ", not "
-                    + EnumNames.of(task) + "; " + describe(task));
+            throw new BadInputException(
+                    field,
+                    "model '" + name + "' serves " + EnumNames.of(actual) + ", not " + EnumNames.of(task) + "; "
+                            + describe(task));
         }
         return entry.served;
     }
@@ -242,7 +282,8 @@ final class ModelCatalog implements SmartLifecycle {
         List<ServedModel> candidates = entries.values().stream()
                 .filter(e -> e.state == ModelState.READY && e.served.manifest().task() == task)
                 .map(e -> e.served)
-                .sorted(Comparator.comparing((ServedModel m) -> !m.manifest().isDefault()).thenComparing(ServedModel::name))
+                .sorted(Comparator.comparing((ServedModel m) -> !m.manifest().isDefault())
+                        .thenComparing(ServedModel::name))
                 .toList();
         if (task == Task.IMAGE_TO_IMAGE && !candidates.isEmpty()) {
             throw new BadInputException(field, "'" + field + "' is required; " + describe(task));
@@ -255,7 +296,9 @@ final class ModelCatalog implements SmartLifecycle {
 
     private String describe(Task task) {
         List<String> names = names(task);
-        return names.isEmpty() ? "no " + EnumNames.of(task) + " model is loaded" : EnumNames.of(task) + " models: " + names;
+        return names.isEmpty()
+                ? "no " + EnumNames.of(task) + " model is loaded"
+                : EnumNames.of(task) + " models: " + names;
     }
 
     private List<String> names(Task task) {
@@ -272,7 +315,10 @@ final class ModelCatalog implements SmartLifecycle {
     ModelStatus status(String name) {
         Entry e = entries.get(name);
         if (e == null) {
-            throw new UnknownModelException(name, "unknown model '" + name + "'; models: " + entries.keySet(), new ArrayList<>(entries.keySet()));
+            throw new UnknownModelException(
+                    name,
+                    "unknown model '" + name + "'; models: " + entries.keySet(),
+                    new ArrayList<>(entries.keySet()));
         }
         return e.snapshot();
     }
@@ -282,8 +328,9 @@ final class ModelCatalog implements SmartLifecycle {
         if (!running) {
             return false;
         }
-        return entries.values().stream().allMatch(e -> e.state == ModelState.READY
-                || (!properties.strictReadiness() && e.state == ModelState.FAILED));
+        return entries.values().stream()
+                .allMatch(e ->
+                        e.state == ModelState.READY || (!properties.strictReadiness() && e.state == ModelState.FAILED));
     }
 
     /** Drains every model's batcher (accepted requests finish), then closes the sessions. Blocks. */
@@ -296,7 +343,10 @@ final class ModelCatalog implements SmartLifecycle {
             }
             entry.state = ModelState.UNLOADING;
             if (!entry.served.batcher().drain(batching.drainTimeout())) {
-                log.warn("model '{}': requests still running after {}; closing once they finish", entry.name, batching.drainTimeout());
+                log.warn(
+                        "model '{}': requests still running after {}; closing once they finish",
+                        entry.name,
+                        batching.drainTimeout());
             }
         }
         for (Entry entry : entries.values()) {
@@ -310,7 +360,8 @@ final class ModelCatalog implements SmartLifecycle {
 
     private void removeMeters(String model) {
         List<Meter> mine = registry.getMeters().stream()
-                .filter(m -> m.getId().getName().startsWith("genserve.") && model.equals(m.getId().getTag("model")))
+                .filter(m -> m.getId().getName().startsWith("genserve.")
+                        && model.equals(m.getId().getTag("model")))
                 .toList();
         mine.forEach(registry::remove);
     }

@@ -10,7 +10,12 @@ import java.util.concurrent.CompletionException;
 
 /** How a request ended, as the requests counter tags it. */
 enum Outcome {
-    SUCCESS, CLIENT_ERROR, REJECTED, TIMEOUT, CANCELLED, FAILURE;
+    SUCCESS,
+    CLIENT_ERROR,
+    REJECTED,
+    TIMEOUT,
+    CANCELLED,
+    FAILURE;
 
     static Outcome of(Throwable error) {
         Throwable e = unwrap(error);

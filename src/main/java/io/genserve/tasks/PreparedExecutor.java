@@ -21,7 +21,8 @@ final class PreparedExecutor {
         this.postprocessing = postprocessing;
     }
 
-    <O> CompletableFuture<O> execute(ServedModel model, Prepared<O> prepared, Duration timeout, PostprocessTimer timer) {
+    <O> CompletableFuture<O> execute(
+            ServedModel model, Prepared<O> prepared, Duration timeout, PostprocessTimer timer) {
         if (prepared.items().isEmpty()) {
             return CompletableFuture.completedFuture(prepared.assemble().apply(List.of()));
         }
@@ -36,19 +37,25 @@ final class PreparedExecutor {
             });
             items.add(f);
         }
-        CompletableFuture.allOf(items.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
-            if (result.isDone()) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            try {
-                result.complete(prepared.assemble().apply(items.stream().map(CompletableFuture::join).toList()));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            } finally {
-                timer.record(System.nanoTime() - t0);
-            }
-        }, postprocessing);
+        CompletableFuture.allOf(items.toArray(CompletableFuture[]::new))
+                .thenRunAsync(
+                        () -> {
+                            if (result.isDone()) {
+                                return;
+                            }
+                            long t0 = System.nanoTime();
+                            try {
+                                result.complete(prepared.assemble()
+                                        .apply(items.stream()
+                                                .map(CompletableFuture::join)
+                                                .toList()));
+                            } catch (RuntimeException e) {
+                                result.completeExceptionally(e);
+                            } finally {
+                                timer.record(System.nanoTime() - t0);
+                            }
+                        },
+                        postprocessing);
         result.whenComplete((v, e) -> {
             if (e != null) {
                 items.forEach(f -> f.cancel(false));

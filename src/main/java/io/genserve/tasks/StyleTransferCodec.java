@@ -55,7 +55,9 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
             throw new BadInputException("styleImage", "model '" + model.name() + "' needs a style image");
         }
         PixelImage source = images.decode(request.image(), "image").image();
-        PixelImage style = hasStyleImage ? images.decode(request.styleImage(), "styleImage").image() : null;
+        PixelImage style = hasStyleImage
+                ? images.decode(request.styleImage(), "styleImage").image()
+                : null;
         if (strength == 0) {
             return Prepared.immediate(new ImageResult(model.name(), source));
         }
@@ -69,7 +71,9 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
                 items.add(feed(grid.cut(source, i), style, imageSpec, styleSpec));
             }
             return new Prepared<>(items, rows -> {
-                List<PixelImage> tiles = rows.stream().map(r -> TensorImages.decode(model.name(), r, output)).toList();
+                List<PixelImage> tiles = rows.stream()
+                        .map(r -> TensorImages.decode(model.name(), r, output))
+                        .toList();
                 return new ImageResult(model.name(), Compositing.blend(source, grid.merge(tiles), strength));
             });
         }
@@ -82,7 +86,8 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
     }
 
     /** The style image is fed at its own fixed size, or else at the content image's size. */
-    private static Map<String, HeapTensor> feed(PixelImage fed, PixelImage style, TensorSpec imageSpec, TensorSpec styleSpec) {
+    private static Map<String, HeapTensor> feed(
+            PixelImage fed, PixelImage style, TensorSpec imageSpec, TensorSpec styleSpec) {
         Map<String, HeapTensor> item = new HashMap<>();
         item.put(imageSpec.name(), TensorImages.image(fed, imageSpec));
         if (styleSpec != null) {
@@ -96,7 +101,9 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
     @Override
     public StyleRequest warmUpRequest(ServedModel model) {
         ModelManifest m = model.manifest();
-        byte[] image = WarmUpImages.png(images, WarmUpImages.gray(m.input(TensorRole.IMAGE).orElseThrow().size(), 128));
+        byte[] image = WarmUpImages.png(
+                images,
+                WarmUpImages.gray(m.input(TensorRole.IMAGE).orElseThrow().size(), 128));
         byte[] style = m.input(TensorRole.STYLE_IMAGE).isPresent() ? image : null;
         return new StyleRequest(model.name(), image, 1.0, style);
     }

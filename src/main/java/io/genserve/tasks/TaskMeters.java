@@ -23,22 +23,36 @@ final class TaskMeters {
     }
 
     void request(String model, Task task, Outcome outcome, long nanos) {
-        Counter.builder("genserve.requests").tag("model", model).tag("task", EnumNames.of(task)).tag("outcome", outcome.tag())
-                .description("Requests answered, by outcome").register(registry).increment();
-        Timer.builder("genserve.request.duration").tag("model", model).tag("task", EnumNames.of(task))
+        Counter.builder("genserve.requests")
+                .tag("model", model)
+                .tag("task", EnumNames.of(task))
+                .tag("outcome", outcome.tag())
+                .description("Requests answered, by outcome")
+                .register(registry)
+                .increment();
+        Timer.builder("genserve.request.duration")
+                .tag("model", model)
+                .tag("task", EnumNames.of(task))
                 .description("End-to-end time of a request inside the service, decoding to encoding")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void preprocess(String model, Task task, long nanos) {
-        Timer.builder("genserve.preprocess").tag("model", model).tag("task", EnumNames.of(task))
-                .description("Decoding, validating and encoding a request into tensors").register(registry)
+        Timer.builder("genserve.preprocess")
+                .tag("model", model)
+                .tag("task", EnumNames.of(task))
+                .description("Decoding, validating and encoding a request into tensors")
+                .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void postprocess(String model, Task task, long nanos) {
-        Timer.builder("genserve.postprocess").tag("model", model).tag("task", EnumNames.of(task))
-                .description("Decoding outputs into images and compositing them").register(registry)
+        Timer.builder("genserve.postprocess")
+                .tag("model", model)
+                .tag("task", EnumNames.of(task))
+                .description("Decoding outputs into images and compositing them")
+                .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -49,7 +49,8 @@ public final class TaskRunner {
             Prepared<O> prepared = ((TaskCodec<R, O>) codecs.get(task)).prepare(request, model);
             meters.preprocess(tag, task, System.nanoTime() - t0);
             String modelTag = tag;
-            CompletableFuture<O> result = executor.execute(model, prepared, timeout, n -> meters.postprocess(modelTag, task, n));
+            CompletableFuture<O> result =
+                    executor.execute(model, prepared, timeout, n -> meters.postprocess(modelTag, task, n));
             result.whenComplete((v, e) -> meters.request(modelTag, task, Outcome.of(e), System.nanoTime() - t0));
             return result;
         } catch (RuntimeException e) {
@@ -61,7 +62,8 @@ public final class TaskRunner {
     private static void checkTimeout(Duration timeout, ServedModel model) {
         Duration max = model.batcher().settings().maxTimeout();
         if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(max) > 0)) {
-            throw new BadInputException("timeoutMs", "timeoutMs must be 1.." + max.toMillis() + ", got " + timeout.toMillis());
+            throw new BadInputException(
+                    "timeoutMs", "timeoutMs must be 1.." + max.toMillis() + ", got " + timeout.toMillis());
         }
     }
 

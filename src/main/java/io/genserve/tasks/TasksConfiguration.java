@@ -24,7 +24,8 @@ class TasksConfiguration {
     /** Decodes outputs into images off the batcher threads, so the next batch starts at once. */
     @Bean(destroyMethod = "shutdown")
     ExecutorService postprocessingPool() {
-        return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("postprocess"));
+        return Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("postprocess"));
     }
 
     @Bean
@@ -33,13 +34,20 @@ class TasksConfiguration {
     }
 
     @Bean
-    ModelCatalog modelCatalog(CatalogProperties properties, BatchingProperties batching, OnnxModelLoader loader,
-            MeterRegistry registry, ScheduledExecutorService deadlineTimer, PreparedExecutor executor, List<TaskCodec<?, ?>> codecs) {
+    ModelCatalog modelCatalog(
+            CatalogProperties properties,
+            BatchingProperties batching,
+            OnnxModelLoader loader,
+            MeterRegistry registry,
+            ScheduledExecutorService deadlineTimer,
+            PreparedExecutor executor,
+            List<TaskCodec<?, ?>> codecs) {
         return new ModelCatalog(properties, batching, loader, registry, deadlineTimer, executor, codecs);
     }
 
     @Bean
-    TaskRunner taskRunner(ModelCatalog catalog, PreparedExecutor executor, TaskMeters meters, List<TaskCodec<?, ?>> codecs) {
+    TaskRunner taskRunner(
+            ModelCatalog catalog, PreparedExecutor executor, TaskMeters meters, List<TaskCodec<?, ?>> codecs) {
         return new TaskRunner(catalog, executor, meters, codecs);
     }
 

@@ -13,18 +13,25 @@ final class TensorImages {
     private TensorImages() {}
 
     static HeapTensor image(PixelImage image, TensorSpec spec) {
-        return new HeapTensor(spec.dtype(), ImageTensors.shape(spec, image.height(), image.width()), ImageTensors.toValues(image, spec));
+        return new HeapTensor(
+                spec.dtype(),
+                ImageTensors.shape(spec, image.height(), image.width()),
+                ImageTensors.toValues(image, spec));
     }
 
     static HeapTensor mask(BinaryMask mask, TensorSpec spec) {
-        return new HeapTensor(spec.dtype(), ImageTensors.shape(spec, mask.height(), mask.width()), ImageTensors.maskValues(mask, spec));
+        return new HeapTensor(
+                spec.dtype(),
+                ImageTensors.shape(spec, mask.height(), mask.width()),
+                ImageTensors.maskValues(mask, spec));
     }
 
     /** The image in one item's outputs. */
     static PixelImage decode(String model, Map<String, HeapTensor> row, TensorSpec output) {
         HeapTensor t = row.get(output.name());
         if (t == null || t.shape().length != 4) {
-            throw new InferenceFailedException(model, "output '" + output.name() + "' is missing or not a 4-d image tensor", null);
+            throw new InferenceFailedException(
+                    model, "output '" + output.name() + "' is missing or not a 4-d image tensor", null);
         }
         return ImageTensors.fromValues(t.values(), 0, t.shape(), output);
     }
