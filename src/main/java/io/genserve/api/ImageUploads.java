@@ -35,7 +35,7 @@ final class ImageUploads {
             data = data.substring(comma + 1);
         }
         try {
-            return Base64.getMimeDecoder().decode(data);
+            return Base64.getDecoder().decode(data.replaceAll("\\s", "")); // line breaks are common in pasted base64
         } catch (IllegalArgumentException e) {
             throw new BadInputException(field, "'" + field + "' is not valid base64: " + e.getMessage());
         }

@@ -15,7 +15,7 @@ public final class FitPlanner {
     /** The whole image, fitted to a dynamic size, or resized to a fixed one. */
     public static Placement whole(int width, int height, SpatialSize size) {
         Rect all = new Rect(0, 0, width, height);
-        return size.isFixed() ? toFixed(all, size) : toDynamic(all, size);
+        return size.hasFixedSize() ? toFixed(all, size) : toDynamic(all, size);
     }
 
     /**
@@ -23,7 +23,7 @@ public final class FitPlanner {
      * side; for a dynamic-size model the whole image is used whenever it fits its limits.
      */
     public static Placement aroundHole(int width, int height, Rect hole, double margin, SpatialSize size) {
-        if (!size.isFixed()) {
+        if (!size.hasFixedSize()) {
             if (Math.max(width, height) <= size.max()) {
                 return whole(width, height, size);
             }

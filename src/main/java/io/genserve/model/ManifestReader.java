@@ -10,6 +10,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -60,6 +61,11 @@ public final class ManifestReader {
             } else if (ref.getPropertyName() != null) {
                 path.append(path.isEmpty() ? "" : ".").append(ref.getPropertyName());
             }
+        }
+        if (e instanceof UnrecognizedPropertyException u) {
+            // Records are bound through their constructor, so Jackson's location is the end of the object: leave it
+            // out.
+            return "unknown key '" + u.getPropertyName() + "' at " + path + "; known keys: " + u.getKnownPropertyIds();
         }
         TokenStreamLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 0

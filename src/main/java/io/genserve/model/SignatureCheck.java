@@ -164,7 +164,7 @@ public final class SignatureCheck {
         if (!isInput || spec.role() == TensorRole.MASK) {
             return; // a mask is fed at its image's size
         }
-        if (size.isFixed()) {
+        if (size.hasFixedSize()) {
             if ((h >= 0 && h != size.fixedHeight()) || (w >= 0 && w != size.fixedWidth())) {
                 problems.add(what + ": size.fixed " + size.fixed() + " does not match the graph's " + info.shape());
             }

@@ -137,13 +137,16 @@ public final class SignatureInference {
         return isFloat(t) || t.dtype() == DType.UINT8;
     }
 
-    /** NCHW when axis 1 holds 1 or 3 channels, NHWC when axis 3 does; null when neither. */
+    /** NCHW when axis 1 holds 1 or 3 channels, NHWC when axis 3 does; null when neither or 1x1 spatially. */
     private static Layout imageLayout(TensorInfo t) {
         if (t.rank() != 4) {
             return null;
         }
         long a1 = t.shape().get(1);
         long a3 = t.shape().get(3);
+        if (t.shape().get(2) == 1 && a3 == 1) {
+            return null; // [N, K, 1, 1]: a DCGAN latent, not a 1-pixel image
+        }
         if (a1 == 1 || a1 == 3) {
             return Layout.NCHW;
         }

@@ -25,8 +25,7 @@ public record SpatialSize(List<Integer> fixed, Integer multipleOf, Integer min, 
         }
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public boolean isFixed() {
+    public boolean hasFixedSize() {
         return fixed != null;
     }
 

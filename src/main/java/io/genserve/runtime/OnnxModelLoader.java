@@ -63,8 +63,10 @@ public final class OnnxModelLoader {
         try {
             return open(name, onnxFile, optionsFactory.cpu(concurrentRuns), ExecutionProvider.CPU);
         } catch (OrtException e) {
-            throw new ManifestException(
-                    "ONNX Runtime cannot load " + onnxFile.getFileName() + ": " + firstLine(e.getMessage()));
+            // The message repeats the absolute path; the answer names the file only.
+            String reason = firstLine(e.getMessage())
+                    .replace(onnxFile.toString(), onnxFile.getFileName().toString());
+            throw new ManifestException("ONNX Runtime cannot load " + onnxFile.getFileName() + ": " + reason);
         }
     }
 

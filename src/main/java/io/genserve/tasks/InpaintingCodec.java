@@ -50,7 +50,7 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
         if (mask.isEmpty()) {
             return Prepared.immediate(new ImageResult(model.name(), source)); // nothing to fill
         }
-        Placement placement = m.fit() == Fit.CROP || !imageSpec.size().isFixed()
+        Placement placement = m.fit() == Fit.CROP || !imageSpec.size().hasFixedSize()
                 ? FitPlanner.aroundHole(
                         source.width(), source.height(), mask.bounds(), m.cropMargin(), imageSpec.size())
                 : FitPlanner.whole(source.width(), source.height(), imageSpec.size());

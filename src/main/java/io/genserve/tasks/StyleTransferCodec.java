@@ -62,7 +62,7 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
             return Prepared.immediate(new ImageResult(model.name(), source));
         }
         TensorSpec output = m.imageOutput();
-        if (m.fit() == Fit.TILE && imageSpec.size().isFixed()) {
+        if (m.fit() == Fit.TILE && imageSpec.size().hasFixedSize()) {
             int tw = imageSpec.size().fixedWidth();
             int th = imageSpec.size().fixedHeight();
             TileGrid grid = TileGrid.cover(source.width(), source.height(), tw, th, Math.max(1, Math.min(tw, th) / 8));
@@ -91,8 +91,8 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
         Map<String, HeapTensor> item = new HashMap<>();
         item.put(imageSpec.name(), TensorImages.image(fed, imageSpec));
         if (styleSpec != null) {
-            int w = styleSpec.size().isFixed() ? styleSpec.size().fixedWidth() : fed.width();
-            int h = styleSpec.size().isFixed() ? styleSpec.size().fixedHeight() : fed.height();
+            int w = styleSpec.size().hasFixedSize() ? styleSpec.size().fixedWidth() : fed.width();
+            int h = styleSpec.size().hasFixedSize() ? styleSpec.size().fixedHeight() : fed.height();
             item.put(styleSpec.name(), TensorImages.image(Resizer.resize(style, w, h), styleSpec));
         }
         return item;

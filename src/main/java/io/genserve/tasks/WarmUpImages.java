@@ -11,8 +11,8 @@ final class WarmUpImages {
 
     static PixelImage gray(SpatialSize size, int value) {
         int side = Math.max(64, Math.min(size.max(), size.min()));
-        int w = size.isFixed() ? size.fixedWidth() : side;
-        int h = size.isFixed() ? size.fixedHeight() : side;
+        int w = size.hasFixedSize() ? size.fixedWidth() : side;
+        int h = size.hasFixedSize() ? size.fixedHeight() : side;
         return PixelImage.filled(w, h, 3, value);
     }
 

@@ -1,0 +1,48 @@
+package io.genserve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genserve.batching.BatchingProperties;
+import io.genserve.runtime.OnnxProperties;
+import io.genserve.runtime.ProviderChoice;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+
+/** Configuration binds with its documented defaults, and a zero or a typo fails at start naming the property. */
+class ConfigurationValidationTest {
+    @EnableConfigurationProperties({BatchingProperties.class, OnnxProperties.class})
+    static class Config {}
+
+    final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Config.class);
+
+    @Test
+    void defaultsBind() {
+        runner.run(context -> {
+            BatchingProperties b = context.getBean(BatchingProperties.class);
+            assertThat(b.maxBatchSize()).isEqualTo(16);
+            assertThat(b.maxDelay()).hasMillis(5);
+            assertThat(b.preferredBatchSizes()).isEmpty();
+            assertThat(context.getBean(OnnxProperties.class).executionProvider())
+                    .isEqualTo(ProviderChoice.AUTO);
+        });
+    }
+
+    @Test
+    void aZeroBatchSizeFailsNamingTheProperty() {
+        runner.withPropertyValues("genserve.batching.max-batch-size=0")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("maxBatchSize"));
+    }
+
+    @Test
+    void anUnknownProviderFailsNamingTheProperty() {
+        runner.withPropertyValues("genserve.onnx.execution-provider=tpu")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .hasStackTraceContaining("Failed to bind properties under 'genserve.onnx.execution-provider'"));
+    }
+}

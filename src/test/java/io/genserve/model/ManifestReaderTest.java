@@ -1,0 +1,81 @@
+package io.genserve.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class ManifestReaderTest {
+    final ManifestReader reader = new ManifestReader();
+
+    ModelManifest read(String yaml) {
+        return reader.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void everyFixtureManifestParses() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("src/test/resources/fixtures/models"))) {
+            List<Path> manifests = files.filter(p -> p.getFileName().toString().equals("genserve.yaml"))
+                    .toList();
+            assertThat(manifests).hasSizeGreaterThanOrEqualTo(9);
+            manifests.forEach(reader::read);
+        }
+    }
+
+    @Test
+    void publicExportConventionsAreExpressible() {
+        ModelManifest migan = read("""
+                task: inpaint
+                batch: fixed
+                composites: true
+                fit: crop
+                inputs:
+                  - {name: image, role: image, dtype: uint8, layout: NCHW, channels: BGR, range: [0, 255], size: {fixed: [512, 512]}}
+                  - {name: mask, role: mask, dtype: uint8, range: [0, 255], hole: low, threshold: 100}
+                outputs:
+                  - {name: result, role: image, dtype: uint8, channels: BGR, range: [0, 255]}
+                """);
+        TensorSpec mask = migan.input(TensorRole.MASK).orElseThrow();
+        assertThat(mask.hole()).isEqualTo(HolePolarity.LOW);
+        assertThat(mask.threshold()).isEqualTo(100);
+        assertThat(mask.channels()).isEqualTo(ChannelOrder.GRAY);
+        assertThat(migan.input(TensorRole.IMAGE).orElseThrow().size().fixed()).containsExactly(512, 512);
+        assertThat(migan.batch()).isEqualTo(BatchMode.FIXED);
+        assertThat(migan.fit()).isEqualTo(Fit.CROP);
+
+        ModelManifest dcgan = read("""
+                task: generate
+                inputs: [{name: z, role: latent, shape: [100, 1, 1]}]
+                outputs: [{name: out, role: image, range: [-1, 1]}]
+                batching: {max-batch-size: 32, max-delay: 2ms}
+                """);
+        assertThat(dcgan.input(TensorRole.LATENT).orElseThrow().latentSize()).isEqualTo(100);
+        assertThat(dcgan.imageOutput().range()).isEqualTo(new ValueRange(-1, 1));
+        assertThat(dcgan.batching().maxBatchSize()).isEqualTo(32);
+    }
+
+    @Test
+    void mistakesAreOneLineNamingTheKey() {
+        assertThatThrownBy(() -> read("task: generate\ninputs: [{name: z, role: latent, shape: [4]}]\n"
+                        + "outputs: [{name: o, role: image, layout: NCWH}]\n"))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("outputs[0].layout")
+                .hasMessageContaining("NCWH");
+        assertThatThrownBy(() -> read("task: generat\ninputs: []\noutputs: []\n"))
+                .hasMessageContaining("task");
+        assertThatThrownBy(() ->
+                        read("task: generate\ninputs: [{name: z, role: latent}]\noutputs: [{name: o, role: image}]\n"))
+                .hasMessageContaining("latent 'z' needs shape");
+        assertThatThrownBy(() -> read("task: inpaint\ninputs: [{name: i, role: image, range: [1, 1]}]\n"
+                        + "outputs: [{name: o, role: image}]\n"))
+                .hasMessageContaining("range must be two different finite numbers");
+        assertThatThrownBy(() -> read("task: inpaint\n  bad: [indent\n")).isInstanceOf(ManifestException.class);
+    }
+}
