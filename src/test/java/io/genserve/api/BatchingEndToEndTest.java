@@ -1,0 +1,193 @@
+package io.genserve.api;
+
+import static io.genserve.TestHttp.FIXTURES;
+import static io.genserve.TestHttp.parts;
+import static io.genserve.TestHttp.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genserve.TestHttp;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Batching, admission and deadlines through real HTTP. The repository's manifests slow the
+ * batcher down on purpose (a long max-delay, a tiny queue) so that batches, a full queue and a
+ * queued deadline happen every time, not by chance of timing.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class BatchingEndToEndTest {
+    static final Path REPOSITORY = repository();
+    static final ExecutorService CLIENTS = Executors.newFixedThreadPool(16);
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("genserve.model-repository", REPOSITORY::toString);
+    }
+
+    @AfterAll
+    static void stopClients() {
+        CLIENTS.shutdownNow();
+    }
+
+    /** Three copies of fixture models with batching overrides in their manifests. */
+    static Path repository() {
+        try {
+            Path root = Files.createTempDirectory("genserve-batching");
+            Path models = FIXTURES.resolve("models");
+            copy(
+                    models.resolve("gen-nchw-rgb"),
+                    root.resolve("gen"),
+                    "batching: {max-batch-size: 8, max-delay: 400ms}");
+            copy(
+                    models.resolve("inpaint-dynamic"),
+                    root.resolve("inpaint"),
+                    "batching: {max-batch-size: 8, max-delay: 400ms}");
+            copy(
+                    models.resolve("gen-nchw-rgb"),
+                    root.resolve("tiny-queue"),
+                    "batching: {max-batch-size: 8, max-delay: 1500ms, max-queue-size: 3}");
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void copy(Path from, Path to, String batching) throws IOException {
+        Files.createDirectories(to);
+        Files.copy(from.resolve("model.onnx"), to.resolve("model.onnx"));
+        Files.writeString(
+                to.resolve("genserve.yaml"), Files.readString(from.resolve("genserve.yaml")) + batching + "\n");
+    }
+
+    @Test
+    void generatedImagesAreBitIdenticalAloneAndInsideABatch() throws Exception {
+        TestHttp http = new TestHttp(port);
+        List<byte[]> alone = new ArrayList<>();
+        for (int seed = 100; seed < 106; seed++) {
+            alone.add(http.postJson("/generate", "{\"model\": \"gen\", \"seed\": " + seed + "}", null)
+                    .body());
+        }
+        double batchesBefore = metric(http, "genserve_batch_size_count\\{model=\"gen\"}");
+        List<CompletableFuture<HttpResponse<byte[]>>> together = new ArrayList<>();
+        for (int seed = 100; seed < 106; seed++) {
+            String body = "{\"model\": \"gen\", \"seed\": " + seed + "}";
+            together.add(CompletableFuture.supplyAsync(() -> http.postJson("/generate", body, null), CLIENTS));
+        }
+        for (int i = 0; i < 6; i++) {
+            assertThat(together.get(i).join().body()).isEqualTo(alone.get(i));
+        }
+        // Six concurrent requests inside one 400 ms window: fewer runs than requests.
+        assertThat(metric(http, "genserve_batch_size_count\\{model=\"gen\"}") - batchesBefore)
+                .isLessThan(6);
+    }
+
+    @Test
+    void inpaintedImagesAreBitIdenticalAloneAndInsideABatch() throws Exception {
+        TestHttp http = new TestHttp(port);
+        Path photo = FIXTURES.resolve("photo-301x203.png");
+        Path mask = FIXTURES.resolve("mask-301x203.png");
+        byte[] alone = http.postMultipart("/inpaint", parts("image", photo, "mask", mask, "model", "inpaint"), null)
+                .body();
+        List<CompletableFuture<HttpResponse<byte[]>>> together = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            together.add(CompletableFuture.supplyAsync(
+                    () -> http.postMultipart("/inpaint", parts("image", photo, "mask", mask, "model", "inpaint"), null),
+                    CLIENTS));
+        }
+        for (CompletableFuture<HttpResponse<byte[]>> f : together) {
+            assertThat(f.join().body()).isEqualTo(alone);
+        }
+    }
+
+    @Test
+    void aFullQueueAnswers429WithRetryAfterAtOnceAndLosesNoRequest() {
+        TestHttp http = new TestHttp(port);
+        List<CompletableFuture<HttpResponse<byte[]>>> burst = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String body = "{\"model\": \"tiny-queue\", \"seed\": " + i + "}";
+            burst.add(CompletableFuture.supplyAsync(() -> http.postJson("/generate", body, null), CLIENTS));
+        }
+        int ok = 0, refused = 0;
+        for (CompletableFuture<HttpResponse<byte[]>> f : burst) {
+            HttpResponse<byte[]> r = f.join();
+            if (r.statusCode() == 200) {
+                ok++;
+            } else {
+                assertThat(r.statusCode()).isEqualTo(429);
+                assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(text(r)).contains("queue of model 'tiny-queue' is full");
+                refused++;
+            }
+        }
+        assertThat(ok + refused).isEqualTo(10);
+        assertThat(ok).isBetween(3, 9); // the queue holds 3; what left it for a run made room for more
+        assertThat(refused).isPositive();
+    }
+
+    @Test
+    void aRequestStillQueuedAtItsDeadlineGets504AndIsNeverRun() {
+        TestHttp http = new TestHttp(port);
+        double ranBefore = metric(http, "genserve_batch_size_sum\\{model=\"tiny-queue\"}");
+        HttpResponse<byte[]> r = http.postJson("/generate", "{\"model\": \"tiny-queue\", \"timeoutMs\": 100}", null);
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(text(r)).contains("while queued; it was never run");
+        assertThat(metric(http, "genserve_deadline_exceeded_total\\{model=\"tiny-queue\",stage=\"queued\"}"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(metric(http, "genserve_batch_size_sum\\{model=\"tiny-queue\"}"))
+                .isEqualTo(ranBefore);
+    }
+
+    @Test
+    void metricsMoveAsRequestsAreServed() {
+        TestHttp http = new TestHttp(port);
+        double before = metric(http, "genserve_requests_total\\{model=\"gen\",outcome=\"success\",task=\"generate\"}");
+        http.postJson("/generate", "{\"model\": \"gen\", \"count\": 3}", null);
+        http.postJson("/generate", "{\"model\": \"gen\", \"count\": 0}", null);
+        String scrape = text(http.get("/actuator/prometheus"));
+        assertThat(metric(scrape, "genserve_requests_total\\{model=\"gen\",outcome=\"success\",task=\"generate\"}"))
+                .isEqualTo(before + 1);
+        assertThat(metric(
+                        scrape, "genserve_requests_total\\{model=\"gen\",outcome=\"client_error\",task=\"generate\"}"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(scrape)
+                .contains("genserve_request_duration_seconds_bucket{model=\"gen\",task=\"generate\",le=\"0.1\"}")
+                .contains("genserve_queue_wait_seconds_count{model=\"gen\"}")
+                .contains("genserve_inference_seconds_bucket{model=\"gen\"")
+                .contains("genserve_preprocess_seconds_count{model=\"gen\",task=\"generate\"}")
+                .contains("genserve_postprocess_seconds_count{model=\"gen\",task=\"generate\"}")
+                .contains("genserve_batch_size_bucket{model=\"gen\",le=\"8.0\"}")
+                .contains("genserve_runs_active{model=\"gen\"}")
+                .contains("genserve_model_load_duration_seconds{model=\"gen\"}")
+                .contains("jvm_memory_used_bytes")
+                .contains("process_cpu_usage");
+        assertThat(metric(scrape, "genserve_batch_size_sum\\{model=\"gen\"}")).isGreaterThanOrEqualTo(3);
+    }
+
+    static double metric(TestHttp http, String series) {
+        return metric(text(http.get("/actuator/prometheus")), series);
+    }
+
+    static double metric(String scrape, String series) {
+        Matcher m = Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}
