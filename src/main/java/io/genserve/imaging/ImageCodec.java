@@ -21,6 +21,8 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Image files to {@link PixelImage}s and back. Decoding checks the declared size against the
@@ -43,7 +45,8 @@ public final class ImageCodec {
         if (bytes.length == 0) {
             throw new BadInputException(field, "'" + field + "' is empty");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // Memory-cached streams: ImageIO's default file cache writes every upload to java.io.tmpdir.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new BadInputException(
@@ -128,7 +131,7 @@ public final class ImageCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ImageWriter writer =
                 ImageIO.getImageWritersByFormatName(format.imageIoName()).next();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             if (format == ImageFormat.JPEG) {

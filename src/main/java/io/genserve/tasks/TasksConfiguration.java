@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +19,9 @@ class TasksConfiguration {
     /** Fires request deadlines; the work it does is tiny (complete a future, flag a run). */
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService deadlineTimer() {
-        return Executors.newSingleThreadScheduledExecutor(daemon("deadlines"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("deadlines"));
+        timer.setRemoveOnCancelPolicy(true); // every answered request cancels its deadline: don't keep them queued
+        return timer;
     }
 
     /** Decodes outputs into images off the batcher threads, so the next batch starts at once. */

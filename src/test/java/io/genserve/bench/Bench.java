@@ -39,12 +39,27 @@ import org.springframework.context.ConfigurableApplicationContext;
  *     -Dexec.args="--models models --endpoint generate --model fashion-gan --seconds 8"</pre>
  */
 public final class Bench {
-    record Result(String setup, int concurrency, double throughput, double p50, double p99, long errors, double meanBatch) {}
+    record Result(
+            String setup, int concurrency, double throughput, double p50, double p99, long errors, double meanBatch) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of(
-                "--models", "models", "--endpoint", "generate", "--model", "fashion-gan", "--seconds", "8",
-                "--concurrency", "1,4,16,32,64", "--max-batch", "32", "--delay", "5ms", "--image", ""));
+                "--models",
+                "models",
+                "--endpoint",
+                "generate",
+                "--model",
+                "fashion-gan",
+                "--seconds",
+                "8",
+                "--concurrency",
+                "1,4,16,32,64",
+                "--max-batch",
+                "32",
+                "--delay",
+                "5ms",
+                "--image",
+                ""));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -52,19 +67,26 @@ public final class Bench {
         String endpoint = a.get("--endpoint");
         String model = a.get("--model");
         Duration each = Duration.ofSeconds(Long.parseLong(a.get("--seconds")));
-        int[] concurrencies = Arrays.stream(a.get("--concurrency").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] concurrencies = Arrays.stream(a.get("--concurrency").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
         int maxBatch = Integer.parseInt(a.get("--max-batch"));
         byte[] image = a.get("--image").isEmpty() ? null : Files.readAllBytes(Path.of(a.get("--image")));
 
         List<Result> results = new ArrayList<>();
         for (boolean batching : new boolean[] {true, false}) {
-            String setup = batching ? "batching on (max " + maxBatch + ", " + a.get("--delay") + ")" : "batching off (max 1)";
-            ConfigurableApplicationContext context = new SpringApplication(GenserveApplication.class).run(
-                    "--server.port=0", "--genserve.model-repository=" + models, "--spring.main.banner-mode=off",
-                    "--logging.level.root=WARN", "--genserve.batching.max-queue-size=1024",
-                    "--server.tomcat.threads.max=256",
-                    "--genserve.batching.max-batch-size=" + (batching ? maxBatch : 1),
-                    "--genserve.batching.max-delay=" + (batching ? a.get("--delay") : "0ms"));
+            String setup =
+                    batching ? "batching on (max " + maxBatch + ", " + a.get("--delay") + ")" : "batching off (max 1)";
+            ConfigurableApplicationContext context = new SpringApplication(GenserveApplication.class)
+                    .run(
+                            "--server.port=0",
+                            "--genserve.model-repository=" + models,
+                            "--spring.main.banner-mode=off",
+                            "--logging.level.root=WARN",
+                            "--genserve.batching.max-queue-size=1024",
+                            "--server.tomcat.threads.max=256",
+                            "--genserve.batching.max-batch-size=" + (batching ? maxBatch : 1),
+                            "--genserve.batching.max-delay=" + (batching ? a.get("--delay") : "0ms"));
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             try {
                 Client client = new Client(port, endpoint, model, image);
@@ -75,7 +97,13 @@ public final class Bench {
                     Load load = client.drive(c, each);
                     double runs = client.metric("genserve_batch_size_count") - runsBefore;
                     double items = client.metric("genserve_batch_size_sum") - itemsBefore;
-                    results.add(new Result(setup, c, load.throughput(), load.percentile(50), load.percentile(99), load.errors,
+                    results.add(new Result(
+                            setup,
+                            c,
+                            load.throughput(),
+                            load.percentile(50),
+                            load.percentile(99),
+                            load.errors,
                             runs == 0 ? 0 : items / runs));
                     System.err.println(results.get(results.size() - 1));
                 }
@@ -83,7 +111,9 @@ public final class Bench {
                 context.close();
             }
         }
-        List<Result> raw = endpoint.equals("generate") ? rawOrt(models.resolve(model).resolve("model.onnx"), each, maxBatch) : List.of();
+        List<Result> raw = endpoint.equals("generate")
+                ? rawOrt(models.resolve(model).resolve("model.onnx"), each, maxBatch)
+                : List.of();
         System.out.println(table(endpoint, model, results, raw));
     }
 
@@ -101,8 +131,14 @@ public final class Bench {
                     Supplier<Map<String, OnnxTensor>> feed = () -> feed(env, session, batch);
                     run(session, feed, Duration.ofSeconds(1));
                     Load load = run(session, feed, each);
-                    out.add(new Result("raw ORT, batch " + batch, batch, load.throughput() * batch, load.percentile(50),
-                            load.percentile(99), 0, batch));
+                    out.add(new Result(
+                            "raw ORT, batch " + batch,
+                            batch,
+                            load.throughput() * batch,
+                            load.percentile(50),
+                            load.percentile(99),
+                            0,
+                            batch));
                     System.err.println(out.get(out.size() - 1));
                 }
             }
@@ -114,7 +150,9 @@ public final class Bench {
         try {
             Map<String, OnnxTensor> m = new HashMap<>();
             for (var e : session.getInputInfo().entrySet()) {
-                long[] shape = ((ai.onnxruntime.TensorInfo) e.getValue().getInfo()).getShape().clone();
+                long[] shape = ((ai.onnxruntime.TensorInfo) e.getValue().getInfo())
+                        .getShape()
+                        .clone();
                 shape[0] = batch;
                 int n = (int) Arrays.stream(shape).reduce(1, (x, y) -> x * y);
                 if (((ai.onnxruntime.TensorInfo) e.getValue().getInfo()).type == ai.onnxruntime.OnnxJavaType.INT64) {
@@ -164,7 +202,8 @@ public final class Bench {
 
         /** Milliseconds. */
         double percentile(int p) {
-            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] sorted =
+                    latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             if (sorted.length == 0) {
                 return Double.NaN;
             }
@@ -174,7 +213,8 @@ public final class Bench {
 
     /** Closed-loop HTTP clients: each sends its next request when the previous one is answered. */
     static final class Client {
-        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        final HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         final String base;
         final String endpoint;
         final String model;
@@ -190,7 +230,9 @@ public final class Bench {
         HttpRequest request(int seed) {
             String json = switch (endpoint) {
                 case "generate" -> "{\"model\": \"" + model + "\", \"seed\": " + seed + "}";
-                case "inpaint" -> "{\"model\": \"" + model + "\", \"image\": \"" + b64(image) + "\", \"mask\": \"" + b64(mask()) + "\"}";
+                case "inpaint" ->
+                    "{\"model\": \"" + model + "\", \"image\": \"" + b64(image) + "\", \"mask\": \"" + b64(mask())
+                            + "\"}";
                 default -> "{\"style\": \"" + model + "\", \"image\": \"" + b64(image) + "\"}";
             };
             return HttpRequest.newBuilder(URI.create(base + "/" + endpoint))
@@ -205,10 +247,15 @@ public final class Bench {
             if (maskBytes == null) {
                 try {
                     var decoded = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(image));
-                    var m = new java.awt.image.BufferedImage(decoded.getWidth(), decoded.getHeight(), java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+                    var m = new java.awt.image.BufferedImage(
+                            decoded.getWidth(), decoded.getHeight(), java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
                     var g = m.createGraphics();
                     g.setColor(java.awt.Color.WHITE);
-                    g.fillRect(decoded.getWidth() / 3, decoded.getHeight() / 3, decoded.getWidth() / 4, decoded.getHeight() / 4);
+                    g.fillRect(
+                            decoded.getWidth() / 3,
+                            decoded.getHeight() / 3,
+                            decoded.getWidth() / 4,
+                            decoded.getHeight() / 4);
                     g.dispose();
                     var out = new java.io.ByteArrayOutputStream();
                     javax.imageio.ImageIO.write(m, "png", out);
@@ -235,7 +282,8 @@ public final class Bench {
                     try {
                         while (System.nanoTime() < end) {
                             long t0 = System.nanoTime();
-                            HttpResponse<byte[]> r = http.send(request(seeds.incrementAndGet()), HttpResponse.BodyHandlers.ofByteArray());
+                            HttpResponse<byte[]> r = http.send(
+                                    request(seeds.incrementAndGet()), HttpResponse.BodyHandlers.ofByteArray());
                             if (r.statusCode() == 200) {
                                 load.latencies.add(System.nanoTime() - t0);
                             } else {
@@ -257,25 +305,42 @@ public final class Bench {
         }
 
         double metric(String name) throws IOException, InterruptedException {
-            String body = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = Pattern.compile("(?m)^" + name + "\\{model=\"" + Pattern.quote(model) + "\"} (\\S+)$").matcher(body);
+            String body = http.send(
+                            HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            Matcher m = Pattern.compile("(?m)^" + name + "\\{model=\"" + Pattern.quote(model) + "\"} (\\S+)$")
+                    .matcher(body);
             return m.find() ? Double.parseDouble(m.group(1)) : 0;
         }
     }
 
     static String table(String endpoint, String model, List<Result> service, List<Result> raw) {
         StringBuilder b = new StringBuilder();
-        b.append("Endpoint /").append(endpoint).append(", model ").append(model).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(System.getProperty("java.version")).append("\n\n");
-        b.append("| setup | concurrency | req/s | p50 ms | p99 ms | mean batch | errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        b.append("Endpoint /")
+                .append(endpoint)
+                .append(", model ")
+                .append(model)
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, ")
+                .append(System.getProperty("java.version"))
+                .append("\n\n");
+        b.append(
+                "| setup | concurrency | req/s | p50 ms | p99 ms | mean batch | errors |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : service) {
-            b.append(String.format("| %s | %d | %.1f | %.1f | %.1f | %.1f | %d |%n", r.setup(), r.concurrency(), r.throughput(), r.p50(), r.p99(), r.meanBatch(), r.errors()));
+            b.append(String.format(
+                    "| %s | %d | %.1f | %.1f | %.1f | %.1f | %d |%n",
+                    r.setup(), r.concurrency(), r.throughput(), r.p50(), r.p99(), r.meanBatch(), r.errors()));
         }
         if (!raw.isEmpty()) {
-            b.append("\n| raw ONNX Runtime, one thread | batch | images/s | p50 ms/run | p99 ms/run |\n|---|---:|---:|---:|---:|\n");
+            b.append(
+                    "\n| raw ONNX Runtime, one thread | batch | images/s | p50 ms/run | p99 ms/run |\n|---|---:|---:|---:|---:|\n");
             for (Result r : raw) {
-                b.append(String.format("| %s | %d | %.1f | %.2f | %.2f |%n", r.setup(), r.concurrency(), r.throughput(), r.p50(), r.p99()));
+                b.append(String.format(
+                        "| %s | %d | %.1f | %.2f | %.2f |%n",
+                        r.setup(), r.concurrency(), r.throughput(), r.p50(), r.p99()));
             }
         }
         return b.toString();
