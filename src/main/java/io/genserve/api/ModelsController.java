@@ -67,15 +67,10 @@ final class ModelsController {
                 .filter(s -> isReady(s, Task.IMAGE_TO_IMAGE))
                 .map(ModelStatus::name)
                 .toList();
-        String defaultGenerator = all.stream()
-                .filter(s -> isReady(s, Task.GENERATE))
-                .sorted(java.util.Comparator.comparing(
-                                (ModelStatus s) -> !s.served().manifest().isDefault())
-                        .thenComparing(ModelStatus::name))
-                .map(ModelStatus::name)
-                .findFirst()
-                .orElse(null);
-        return new ModelsJson(all.stream().map(s -> view(s, false)).toList(), styles, defaultGenerator);
+        return new ModelsJson(
+                all.stream().map(s -> view(s, false)).toList(),
+                styles,
+                tasks.defaultGenerator().orElse(null));
     }
 
     @GetMapping("/models/{name}")

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -279,19 +280,21 @@ final class ModelCatalog implements SmartLifecycle {
     }
 
     private ServedModel defaultFor(Task task, String field) {
-        List<ServedModel> candidates = entries.values().stream()
-                .filter(e -> e.state == ModelState.READY && e.served.manifest().task() == task)
-                .map(e -> e.served)
-                .sorted(Comparator.comparing((ServedModel m) -> !m.manifest().isDefault())
-                        .thenComparing(ServedModel::name))
-                .toList();
-        if (task == Task.IMAGE_TO_IMAGE && !candidates.isEmpty()) {
+        Optional<ServedModel> chosen = defaultModel(task);
+        if (task == Task.IMAGE_TO_IMAGE && chosen.isPresent()) {
             throw new BadInputException(field, "'" + field + "' is required; " + describe(task));
         }
-        if (candidates.isEmpty()) {
-            throw new UnknownModelException(null, "no " + EnumNames.of(task) + " model is loaded", List.of());
-        }
-        return candidates.get(0);
+        return chosen.orElseThrow(
+                () -> new UnknownModelException(null, "no " + EnumNames.of(task) + " model is loaded", List.of()));
+    }
+
+    /** The ready model a request of {@code task} that names none gets: the one marked default, else the first by name. */
+    Optional<ServedModel> defaultModel(Task task) {
+        return entries.values().stream()
+                .filter(e -> e.state == ModelState.READY && e.served.manifest().task() == task)
+                .map(e -> e.served)
+                .min(Comparator.comparing((ServedModel m) -> !m.manifest().isDefault())
+                        .thenComparing(ServedModel::name));
     }
 
     private String describe(Task task) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -74,6 +75,11 @@ public final class TaskRunner {
 
     public ModelStatus model(String name) {
         return catalog.status(name);
+    }
+
+    /** The generator {@code /generate} uses when a request names none, if any is ready. */
+    public Optional<String> defaultGenerator() {
+        return catalog.defaultModel(Task.GENERATE).map(ServedModel::name);
     }
 
     public boolean ready() {
