@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -23,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param concurrency runs of one model that may go on at once
  * @param retryAfter what {@code Retry-After} says when a queue is full
  * @param drainTimeout on shutdown, how long accepted requests may take to finish before sessions close
+ * @param maxQueuedMemory heap that the tensors of admitted requests may hold at once, over all models
  */
 @Validated
 @ConfigurationProperties("genserve.batching")
@@ -35,7 +37,8 @@ public record BatchingProperties(
         @NotNull @DefaultValue("2m") Duration maxTimeout,
         @Min(1) @DefaultValue("1") int concurrency,
         @NotNull @DefaultValue("1s") Duration retryAfter,
-        @NotNull @DefaultValue("20s") Duration drainTimeout) {
+        @NotNull @DefaultValue("20s") Duration drainTimeout,
+        @NotNull @DefaultValue("1GB") DataSize maxQueuedMemory) {
 
     public BatchingProperties {
         preferredBatchSizes = preferredBatchSizes == null ? List.of() : List.copyOf(preferredBatchSizes);

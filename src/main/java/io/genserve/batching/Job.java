@@ -33,6 +33,11 @@ final class Job {
         this.deadlineNanos = deadlineNanos;
     }
 
+    /** Heap the feed holds (floats), what the memory budget counts. */
+    long bytes() {
+        return feed.values().stream().mapToLong(t -> 4L * t.values().length).sum();
+    }
+
     /** QUEUED to RUNNING; false when the job was dropped (timed out, cancelled) meanwhile. */
     boolean start() {
         return state.compareAndSet(State.QUEUED, State.RUNNING);

@@ -46,6 +46,7 @@ public final class ModelBatcher implements AutoCloseable {
     private final LongSupplier clock;
     private final ScheduledExecutorService timer;
     private final BatchObserver observer;
+    private final MemoryBudget memory;
     private final BatchAggregator aggregator;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
@@ -57,13 +58,15 @@ public final class ModelBatcher implements AutoCloseable {
             BatchSettings settings,
             LongSupplier clock,
             ScheduledExecutorService timer,
-            BatchObserver observer) {
+            BatchObserver observer,
+            MemoryBudget memory) {
         this.model = model;
         this.runner = runner;
         this.settings = settings;
         this.clock = clock;
         this.timer = timer;
         this.observer = observer;
+        this.memory = memory;
         this.aggregator = new BatchAggregator(
                 settings.maxBatchSize(),
                 settings.preferredBatchSizes(),
@@ -102,13 +105,21 @@ public final class ModelBatcher implements AutoCloseable {
         Duration limit = timeout == null ? settings.timeout() : timeout;
         long now = clock.getAsLong();
         Job job = new Job(feed, now, now + limit.toNanos());
-        if (closed || !aggregator.offer(job)) {
-            observer.rejected();
-            String why = closed
-                    ? "model '" + model + "' is shutting down and accepts no new requests"
-                    : "the queue of model '" + model + "' is full (" + settings.maxQueueSize() + " requests waiting)";
-            return CompletableFuture.failedFuture(new OverloadedException(model, why, settings.retryAfter()));
+        long bytes = job.bytes();
+        if (closed || !memory.tryAcquire(bytes)) {
+            return refuse(
+                    closed
+                            ? "model '" + model + "' is shutting down and accepts no new requests"
+                            : "requests in progress hold " + memory.usedBytes() / (1 << 20)
+                                    + " MiB of tensors, the limit is " + memory.limitBytes() / (1 << 20)
+                                    + " MiB; model '" + model + "' cannot take more now");
         }
+        if (!aggregator.offer(job)) {
+            memory.release(bytes);
+            return refuse(
+                    "the queue of model '" + model + "' is full (" + settings.maxQueueSize() + " requests waiting)");
+        }
+        job.result.whenComplete((v, e) -> memory.release(bytes));
         ScheduledFuture<?> expiry = timer.schedule(() -> expire(job, limit), limit.toNanos(), TimeUnit.NANOSECONDS);
         job.result.whenComplete((value, error) -> {
             expiry.cancel(false);
@@ -117,6 +128,11 @@ public final class ModelBatcher implements AutoCloseable {
             }
         });
         return job.result;
+    }
+
+    private CompletableFuture<Map<String, HeapTensor>> refuse(String why) {
+        observer.rejected();
+        return CompletableFuture.failedFuture(new OverloadedException(model, why, settings.retryAfter()));
     }
 
     private void expire(Job job, Duration limit) {

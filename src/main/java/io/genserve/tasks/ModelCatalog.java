@@ -3,6 +3,7 @@ package io.genserve.tasks;
 import io.genserve.batching.BatchMeters;
 import io.genserve.batching.BatchSettings;
 import io.genserve.batching.BatchingProperties;
+import io.genserve.batching.MemoryBudget;
 import io.genserve.batching.ModelBatcher;
 import io.genserve.error.BadInputException;
 import io.genserve.error.GenserveException;
@@ -57,6 +58,7 @@ final class ModelCatalog implements SmartLifecycle {
     private final ScheduledExecutorService timer;
     private final PreparedExecutor executor;
     private final Map<Task, TaskCodec<?, ?>> codecs;
+    private final MemoryBudget memory;
     private final ManifestReader reader = new ManifestReader();
     private final SignatureCheck check = new SignatureCheck();
     private final SignatureInference inference = new SignatureInference();
@@ -94,13 +96,15 @@ final class ModelCatalog implements SmartLifecycle {
             MeterRegistry registry,
             ScheduledExecutorService timer,
             PreparedExecutor executor,
-            List<TaskCodec<?, ?>> codecs) {
+            List<TaskCodec<?, ?>> codecs,
+            MemoryBudget memory) {
         this.properties = properties;
         this.batching = batching;
         this.loader = loader;
         this.registry = registry;
         this.timer = timer;
         this.executor = executor;
+        this.memory = memory;
         this.codecs = new java.util.EnumMap<>(Task.class);
         codecs.forEach(c -> this.codecs.put(c.task(), c));
     }
@@ -146,7 +150,7 @@ final class ModelCatalog implements SmartLifecycle {
             BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
             entry.batchMeters = new BatchMeters(registry, source.name());
             batcher = new ModelBatcher(
-                    source.name(), entry.onnx::run, settings, System::nanoTime, timer, entry.batchMeters);
+                    source.name(), entry.onnx::run, settings, System::nanoTime, timer, entry.batchMeters, memory);
             entry.batchMeters.watch(source.name(), batcher);
             ServedModel served = new ServedModel(
                     source.name(),

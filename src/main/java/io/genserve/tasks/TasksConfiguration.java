@@ -1,6 +1,7 @@
 package io.genserve.tasks;
 
 import io.genserve.batching.BatchingProperties;
+import io.genserve.batching.MemoryBudget;
 import io.genserve.runtime.OnnxModelLoader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -31,6 +32,12 @@ class TasksConfiguration {
                 Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("postprocess"));
     }
 
+    /** Shared by every model's batcher: the tensors of admitted requests, all models together. */
+    @Bean
+    MemoryBudget memoryBudget(BatchingProperties batching) {
+        return new MemoryBudget(batching.maxQueuedMemory().toBytes());
+    }
+
     @Bean
     PreparedExecutor preparedExecutor(ExecutorService postprocessingPool) {
         return new PreparedExecutor(postprocessingPool);
@@ -44,8 +51,9 @@ class TasksConfiguration {
             MeterRegistry registry,
             ScheduledExecutorService deadlineTimer,
             PreparedExecutor executor,
-            List<TaskCodec<?, ?>> codecs) {
-        return new ModelCatalog(properties, batching, loader, registry, deadlineTimer, executor, codecs);
+            List<TaskCodec<?, ?>> codecs,
+            MemoryBudget memoryBudget) {
+        return new ModelCatalog(properties, batching, loader, registry, deadlineTimer, executor, codecs, memoryBudget);
     }
 
     @Bean

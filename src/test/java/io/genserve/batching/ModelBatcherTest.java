@@ -74,7 +74,8 @@ class ModelBatcherTest {
                 settings(8, Duration.ofMillis(200), 100),
                 System::nanoTime,
                 timer,
-                BatchObserver.NONE);
+                BatchObserver.NONE,
+                MemoryBudget.unlimited());
         List<CompletableFuture<Map<String, HeapTensor>>> futures =
                 List.of(batcher.submit(item(1), null), batcher.submit(item(2), null), batcher.submit(item(3), null));
         for (int i = 0; i < 3; i++) {
@@ -92,7 +93,8 @@ class ModelBatcherTest {
                 settings(8, Duration.ofMillis(200), 100),
                 System::nanoTime,
                 timer,
-                BatchObserver.NONE);
+                BatchObserver.NONE,
+                MemoryBudget.unlimited());
         var good = batcher.submit(item(1), null);
         var bad = batcher.submit(item(Float.NaN), null);
         var alsoGood = batcher.submit(item(3), null);
@@ -117,7 +119,8 @@ class ModelBatcherTest {
                 settings(1, Duration.ZERO, 2),
                 System::nanoTime,
                 timer,
-                BatchObserver.NONE);
+                BatchObserver.NONE,
+                MemoryBudget.unlimited());
         var running = batcher.submit(item(1), null);
         awaitQueueDepth(0); // the first item is in the (blocked) run
         var q1 = batcher.submit(item(2), null);
@@ -147,7 +150,8 @@ class ModelBatcherTest {
                 settings(1, Duration.ZERO, 10),
                 System::nanoTime,
                 timer,
-                BatchObserver.NONE);
+                BatchObserver.NONE,
+                MemoryBudget.unlimited());
         var blocker = batcher.submit(item(1), null);
         awaitQueueDepth(0);
         var late = batcher.submit(item(2), Duration.ofMillis(50));
@@ -182,7 +186,8 @@ class ModelBatcherTest {
                 settings(1, Duration.ZERO, 10),
                 System::nanoTime,
                 timer,
-                BatchObserver.NONE);
+                BatchObserver.NONE,
+                MemoryBudget.unlimited());
         var slow = batcher.submit(item(1), Duration.ofMillis(100));
         assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS))
                 .cause()
@@ -203,7 +208,8 @@ class ModelBatcherTest {
                 settings(1, Duration.ZERO, 1),
                 System::nanoTime,
                 timer,
-                BatchObserver.NONE);
+                BatchObserver.NONE,
+                MemoryBudget.unlimited());
         var running = batcher.submit(item(1), null);
         awaitQueueDepth(0);
         var queued = batcher.submit(item(2), null);
@@ -216,6 +222,33 @@ class ModelBatcherTest {
     }
 
     @Test
+    void itemsBeyondTheMemoryBudgetAreRefusedAndTheirBytesComeBack() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        MemoryBudget budget = new MemoryBudget(16); // two items of two floats
+        batcher = new ModelBatcher(
+                "m",
+                (b, c) -> {
+                    release.await(5, TimeUnit.SECONDS);
+                    return doubling(b, c);
+                },
+                settings(8, Duration.ofSeconds(1), 100),
+                System::nanoTime,
+                timer,
+                BatchObserver.NONE,
+                budget);
+        var first = batcher.submit(item(1), null);
+        var second = batcher.submit(item(2), null);
+        assertThatThrownBy(() -> batcher.submit(item(3), null).join())
+                .cause()
+                .isInstanceOf(OverloadedException.class)
+                .hasMessageContaining("MiB of tensors");
+        release.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+        assertThat(budget.usedBytes()).isZero();
+    }
+
+    @Test
     void drainingRefusesNewItemsAndFinishesAcceptedOnes() throws Exception {
         batcher = new ModelBatcher(
                 "m",
@@ -223,7 +256,8 @@ class ModelBatcherTest {
                 settings(4, Duration.ofSeconds(2), 10),
                 System::nanoTime,
                 timer,
-                BatchObserver.NONE);
+                BatchObserver.NONE,
+                MemoryBudget.unlimited());
         var accepted = batcher.submit(item(5), null);
         assertThat(batcher.drain(Duration.ofSeconds(5))).isTrue();
         assertThat(accepted.get(1, TimeUnit.SECONDS).get("y").values()).containsExactly(10f, 10f);
