@@ -122,7 +122,7 @@ final class GenerateController {
             @RequestBody(required = false) GenerateBody body,
             @RequestHeader(value = "Accept", required = false) String accept) {
         GenerateBody b = body == null ? GenerateBody.EMPTY : body;
-        ImageFormat format = ImageResponses.format(b.format());
+        ImageFormat format = ImageResponses.format(b.format(), accept);
         GenerateRequest request = new GenerateRequest(
                 b.model(), b.count() == null ? 1 : b.count(), b.seed(), b.label(), b.prompt(), b.truncation());
         return AsyncAnswers.defer(

@@ -41,9 +41,12 @@ final class ImageResponses {
     /** The JSON answer of /inpaint and /style-transfer. */
     record ImageAnswerJson(String model, ImageJson image) {}
 
-    static ImageFormat format(String format) {
+    /** The {@code format} field wins; without it, JPEG when the client accepts image/jpeg but not image/png. */
+    static ImageFormat format(String format, String accept) {
         if (format == null || format.isBlank()) {
-            return ImageFormat.PNG;
+            return accept != null && accept.contains("image/jpeg") && !accept.contains("image/png")
+                    ? ImageFormat.JPEG
+                    : ImageFormat.PNG;
         }
         return switch (format.toLowerCase(Locale.ROOT)) {
             case "png" -> ImageFormat.PNG;

@@ -104,7 +104,7 @@ final class InpaintController {
 
     private DeferredResult<ResponseEntity<?>> inpaint(
             InpaintRequest request, String format, Long timeoutMs, String accept) {
-        ImageFormat f = ImageResponses.format(format);
+        ImageFormat f = ImageResponses.format(format, accept);
         return AsyncAnswers.defer(
                 tasks.inpaint(request, Timeouts.ofMillis(timeoutMs)),
                 result -> responses.image(result, f, ImageResponses.wantsJson(accept)));

@@ -102,7 +102,7 @@ final class StyleTransferController {
 
     private DeferredResult<ResponseEntity<?>> style(
             StyleRequest request, String format, Long timeoutMs, String accept) {
-        ImageFormat f = ImageResponses.format(format);
+        ImageFormat f = ImageResponses.format(format, accept);
         return AsyncAnswers.defer(
                 tasks.styleTransfer(request, Timeouts.ofMillis(timeoutMs)),
                 result -> responses.image(result, f, ImageResponses.wantsJson(accept)));

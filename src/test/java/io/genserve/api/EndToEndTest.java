@@ -65,6 +65,16 @@ class EndToEndTest {
     }
 
     @Test
+    void jpegIsAnsweredWhenAskedForByFieldOrAcceptHeader() {
+        HttpResponse<byte[]> byField = http.postJson("/generate", "{\"seed\": 1, \"format\": \"jpeg\"}", null);
+        assertThat(byField.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        HttpResponse<byte[]> byAccept = http.postJson("/generate", "{\"seed\": 1}", "image/jpeg");
+        assertThat(byAccept.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        assertThat(byAccept.body()).isEqualTo(byField.body());
+        assertThat(TestImages.read(byAccept.body())).hasNumberOfRows(16);
+    }
+
+    @Test
     void truncationAndUniformLatentsAndNhwcGrayFollowTheSpecification() {
         HttpResponse<byte[]> truncated =
                 http.postJson("/generate", "{\"seed\": 7, \"label\": \"triangle\", \"truncation\": 0.5}", null);

@@ -1,0 +1,357 @@
+package io.genserve.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.convert.DurationStyle;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * helm lint and helm template of helm/genserve through the real Helm library, with the default
+ * values and with ci/gpu-autoscaling-values.yaml, and the rendered objects checked as typed
+ * Kubernetes objects: what the kubelet, the Service and Prometheus will do with them.
+ */
+class HelmChartTest {
+    /** The actuator endpoints the service answers (PrometheusScrapeTest asks the running service). */
+    static final String LIVENESS = "/actuator/health/liveness";
+
+    static final String READINESS = "/actuator/health/readiness";
+    static final String METRICS = "/actuator/prometheus";
+
+    static final HelmChart.Manifests DEFAULTS = HelmChart.render();
+    static final HelmChart.Manifests GPU = HelmChart.render(List.of(HelmChart.GPU_VALUES));
+
+    static Stream<Arguments> bothValueSets() {
+        return Stream.of(Arguments.of("default values", DEFAULTS), Arguments.of("GPU + autoscaling values", GPU));
+    }
+
+    @Test
+    void lintsCleanWithDefaultValues() {
+        assertLintClean(HelmChart.lint());
+    }
+
+    @Test
+    void lintsCleanWithGpuAutoscalingValues(@TempDir Path scratch) {
+        assertLintClean(HelmChart.lint(HelmChart.GPU_VALUES, scratch));
+    }
+
+    @Test
+    void defaultValuesRenderTheCoreObjectsOnly() {
+        assertThat(DEFAULTS.kinds()).containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Service", "Deployment");
+        assertThat(DEFAULTS.one(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
+        PodTemplateSpec pod = DEFAULTS.one(Deployment.class).getSpec().getTemplate();
+        assertThat(pod.getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/path", METRICS)
+                .containsEntry("prometheus.io/port", Integer.toString(port(container(DEFAULTS), "http")));
+        assertThat(executionProvider(DEFAULTS)).isEqualTo("auto");
+        assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName).containsExactlyInAnyOrder("config", "tmp");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void probesAskTheActuatorHealthGroupsOnTheNamedContainerPort(String name, HelmChart.Manifests m) {
+        Container c = container(m);
+        assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo(LIVENESS);
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo(LIVENESS);
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo(READINESS);
+        for (Probe probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
+            String portName = probe.getHttpGet().getPort().getStrVal();
+            assertThat(c.getPorts()).extracting(ContainerPort::getName).contains(portName);
+        }
+        // The startup probe must give model loading and warm-up time before liveness may kill the pod.
+        Probe startup = c.getStartupProbe();
+        assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).isGreaterThanOrEqualTo(120);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void runsNonRootWithoutPrivilegesOnAReadOnlyRootFilesystem(String name, HelmChart.Manifests m) {
+        PodSpec pod = podSpec(m);
+        Container c = container(m);
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
+        assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        // The one writable place: /tmp on an emptyDir.
+        VolumeMount tmp = mount(c, "/tmp");
+        assertThat(volume(pod, tmp.getName()).getEmptyDir()).isNotNull();
+        assertThat(tmp.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void setsRequestsAndLimits(String name, HelmChart.Manifests m) {
+        Map<String, Quantity> requests = container(m).getResources().getRequests();
+        Map<String, Quantity> limits = container(m).getResources().getLimits();
+        assertThat(requests).containsKeys("cpu", "memory");
+        assertThat(limits).containsKey("memory");
+        assertThat(Quantity.getAmountInBytes(limits.get("memory")))
+                .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void readsApplicationYamlFromTheConfigMap(String name, HelmChart.Manifests m) {
+        Container c = container(m);
+        ConfigMap config = m.one(ConfigMap.class);
+        assertThat(config.getData()).containsKey("application.yaml");
+        String location = env(c, "SPRING_CONFIG_ADDITIONAL_LOCATION");
+        assertThat(location).startsWith("file:").endsWith("/");
+        VolumeMount mount = mount(c, location.substring("file:".length()).replaceFirst("/$", ""));
+        assertThat(volume(podSpec(m), mount.getName()).getConfigMap().getName())
+                .isEqualTo(config.getMetadata().getName());
+        assertThat(applicationYaml(m).at("/server/port").asInt()).isEqualTo(port(c, "http"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void terminationOutlastsThePreStopSleepAndTheDrain(String name, HelmChart.Manifests m) {
+        Container c = container(m);
+        Duration drain = DurationStyle.detectAndParse(
+                applicationYaml(m).at("/genserve/batching/drain-timeout").asString());
+        List<String> preStop = c.getLifecycle().getPreStop().getExec().getCommand();
+        assertThat(preStop).hasSize(2).first().isEqualTo("sleep");
+        long sleep = Long.parseLong(preStop.get(1));
+        assertThat(sleep).isPositive();
+        assertThat(podSpec(m).getTerminationGracePeriodSeconds()).isGreaterThan(sleep + drain.toSeconds());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void serviceSelectsThePodsAndTargetsTheNamedPort(String name, HelmChart.Manifests m) {
+        Service service = m.one(Service.class);
+        assertThat(m.one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(m.one(Deployment.class).getSpec().getSelector().getMatchLabels())
+                .isEqualTo(service.getSpec().getSelector());
+        ServicePort http = service.getSpec().getPorts().get(0);
+        assertThat(http.getName()).isEqualTo("http");
+        assertThat(container(m).getPorts())
+                .extracting(ContainerPort::getName)
+                .contains(http.getTargetPort().getStrVal());
+    }
+
+    @Test
+    void serviceMonitorSelectsTheServiceAndScrapesItsMetricsPort() {
+        Service service = GPU.one(Service.class);
+        ServiceMonitor monitor = GPU.one(ServiceMonitor.class);
+        assertThat(monitor.apiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(service.getMetadata().getLabels())
+                .containsAllEntriesOf(monitor.spec().selector().getMatchLabels());
+        assertThat(monitor.spec().namespaceSelector().matchNames()).containsExactly(HelmChart.NAMESPACE);
+        assertThat(monitor.spec().endpoints()).hasSize(1);
+        ServiceMonitor.Endpoint endpoint = monitor.spec().endpoints().get(0);
+        assertThat(service.getSpec().getPorts())
+                .extracting(ServicePort::getName)
+                .contains(endpoint.port());
+        assertThat(endpoint.path()).isEqualTo(METRICS);
+        // The same path as the prometheus.io annotations, so that both kinds of scraping agree.
+        assertThat(GPU.one(Deployment.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getAnnotations())
+                .containsEntry("prometheus.io/path", endpoint.path());
+    }
+
+    @Test
+    void gpuValuesAskForAGpuNodeAndTheCudaProvider() {
+        PodSpec pod = podSpec(GPU);
+        Container c = container(GPU);
+        assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
+        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
+        assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+        assertThat(executionProvider(GPU)).isEqualTo("cuda");
+        assertThat(c.getImage()).endsWith("-cuda");
+        // The default values ask for none of it.
+        assertThat(container(DEFAULTS).getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+        assertThat(podSpec(DEFAULTS).getRuntimeClassName()).isNull();
+        assertThat(podSpec(DEFAULTS).getTolerations()).isNullOrEmpty();
+    }
+
+    @Test
+    void autoscalerScalesTheDeploymentOnQueuedRequestsAndOwnsItsReplicas() {
+        Deployment deployment = GPU.one(Deployment.class);
+        HorizontalPodAutoscaler hpa = GPU.one(HorizontalPodAutoscaler.class);
+        assertThat(deployment.getSpec().getReplicas())
+                .as("the HPA, not the chart, sets replicas")
+                .isNull();
+        assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+        assertThat(hpa.getSpec().getScaleTargetRef().getName())
+                .isEqualTo(deployment.getMetadata().getName());
+        assertThat(hpa.getSpec().getMinReplicas())
+                .isLessThanOrEqualTo(hpa.getSpec().getMaxReplicas());
+        MetricSpec queue = hpa.getSpec().getMetrics().get(0);
+        assertThat(queue.getType()).isEqualTo("Pods");
+        assertThat(queue.getPods().getMetric().getName()).isEqualTo("genserve_queue_depth");
+        assertThat(queue.getPods().getTarget().getType()).isEqualTo("AverageValue");
+    }
+
+    @Test
+    void autoscalerDefaultsToCpuUtilisation() {
+        HorizontalPodAutoscaler hpa =
+                HelmChart.render("autoscaling.enabled", "true").one(HorizontalPodAutoscaler.class);
+        assertThat(hpa.getSpec().getMetrics()).singleElement().satisfies(metric -> {
+            assertThat(metric.getType()).isEqualTo("Resource");
+            assertThat(metric.getResource().getName()).isEqualTo("cpu");
+            assertThat(metric.getResource().getTarget().getAverageUtilization()).isEqualTo(70);
+        });
+    }
+
+    @Test
+    void disruptionBudgetSelectsThePods() {
+        PodDisruptionBudget pdb = GPU.one(PodDisruptionBudget.class);
+        assertThat(GPU.one(Deployment.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getLabels())
+                .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    }
+
+    @Test
+    void modelsCanComeFromAPersistentVolumeClaim() {
+        HelmChart.Manifests m = HelmChart.render("models.source", "pvc", "models.pvc.claimName", "my-models");
+        Container c = container(m);
+        VolumeMount models = mount(c, env(c, "GENSERVE_MODEL_REPOSITORY"));
+        assertThat(models.getReadOnly()).isTrue();
+        assertThat(volume(podSpec(m), models.getName())
+                        .getPersistentVolumeClaim()
+                        .getClaimName())
+                .isEqualTo("my-models");
+    }
+
+    @Test
+    void modelsCanBeUnpackedByAnInitContainerIntoAnEmptyDir() {
+        HelmChart.Manifests m = HelmChart.render(
+                "models.source", "init", "models.init.url", "https://models.example/genserve-models.tar.gz");
+        PodSpec pod = podSpec(m);
+        Container c = container(m);
+        VolumeMount models = mount(c, env(c, "GENSERVE_MODEL_REPOSITORY"));
+        assertThat(volume(pod, models.getName()).getEmptyDir()).isNotNull();
+        Container init = pod.getInitContainers().get(0);
+        assertThat(init.getVolumeMounts()).extracting(VolumeMount::getName).contains(models.getName());
+        assertThat(init.getEnv())
+                .contains(new EnvVar("MODELS_URL", "https://models.example/genserve-models.tar.gz", null));
+        assertThat(init.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(init.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    }
+
+    @Test
+    void chartAndImageAgreeOnPortUserModelsAndTmp() {
+        Dockerfile.Stage image = Dockerfile.read().finalStage();
+        Container c = container(DEFAULTS);
+        assertThat(image.all("EXPOSE"))
+                .extracting(Dockerfile.Instruction::arguments)
+                .contains(Integer.toString(port(c, "http")));
+        String uid = image.one("USER").arguments().split(":")[0];
+        assertThat(podSpec(DEFAULTS).getSecurityContext().getRunAsUser()).isEqualTo(Long.parseLong(uid));
+        assertThat(env(c, "GENSERVE_MODEL_REPOSITORY")).isEqualTo(image.env().get("GENSERVE_MODEL_REPOSITORY"));
+        assertThat(image.env().get("TMPDIR")).isEqualTo(mount(c, "/tmp").getMountPath());
+        assertThat(image.all("VOLUME"))
+                .extracting(Dockerfile.Instruction::arguments)
+                .contains("/tmp");
+    }
+
+    @Test
+    void wrongValuesFailAtInstallTime() {
+        assertThatThrownBy(() -> HelmChart.render("genserve.onnx.executionProvider", "tpu"))
+                .hasMessageContaining("executionProvider");
+        assertThatThrownBy(() -> HelmChart.render("replicas", "3")).hasMessageContaining("replicas");
+        assertThatThrownBy(() -> HelmChart.render("models.source", "pvc")).hasMessageContaining("claimName");
+        assertThatThrownBy(() -> HelmChart.render("models.source", "init")).hasMessageContaining("url");
+        assertThatThrownBy(() -> HelmChart.render("terminationGracePeriodSeconds", "20"))
+                .hasMessageContaining("terminationGracePeriodSeconds");
+    }
+
+    private static void assertLintClean(LintResult result) {
+        assertThat(result.isFailed())
+                .as(String.join("\n", result.getMessages()))
+                .isFalse();
+        assertThat(result.getMessages())
+                .allSatisfy(message -> assertThat(message).doesNotContain("[WARNING]", "[ERROR]"));
+    }
+
+    static PodSpec podSpec(HelmChart.Manifests m) {
+        return m.one(Deployment.class).getSpec().getTemplate().getSpec();
+    }
+
+    static Container container(HelmChart.Manifests m) {
+        return podSpec(m).getContainers().stream()
+                .filter(c -> c.getName().equals("genserve"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    static JsonNode applicationYaml(HelmChart.Manifests m) {
+        return HelmChart.YAML.readTree(m.one(ConfigMap.class).getData().get("application.yaml"));
+    }
+
+    private static String executionProvider(HelmChart.Manifests m) {
+        return applicationYaml(m).at("/genserve/onnx/execution-provider").asString();
+    }
+
+    static int port(Container c, String name) {
+        return c.getPorts().stream()
+                .filter(p -> name.equals(p.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container port named " + name))
+                .getContainerPort();
+    }
+
+    private static String env(Container c, String name) {
+        return c.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name))
+                .getValue();
+    }
+
+    private static VolumeMount mount(Container c, String path) {
+        return c.getVolumeMounts().stream()
+                .filter(v -> v.getMountPath().equals(path))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at " + path));
+    }
+
+    private static Volume volume(PodSpec pod, String name) {
+        return pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+}
