@@ -20,10 +20,15 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -119,6 +125,22 @@ class HelmChartTest {
         assertThat(limits).containsKey("memory");
         assertThat(Quantity.getAmountInBytes(limits.get("memory")))
                 .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void queuedRequestsFitWellInsideTheHeapTheImageGivesTheJvm(String name, HelmChart.Manifests m) throws IOException {
+        Matcher percent = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)")
+                .matcher(Files.readString(Path.of("docker/entrypoint.sh")));
+        assertThat(percent.find())
+                .as("docker/entrypoint.sh sets -XX:MaxRAMPercentage")
+                .isTrue();
+        BigDecimal memory = Quantity.getAmountInBytes(
+                container(m).getResources().getLimits().get("memory"));
+        double heap = memory.doubleValue() * Double.parseDouble(percent.group(1)) / 100;
+        DataSize queued = DataSize.parse(
+                applicationYaml(m).at("/genserve/batching/max-queued-memory").asString());
+        assertThat((double) queued.toBytes()).isLessThanOrEqualTo(heap / 2);
     }
 
     @ParameterizedTest(name = "{0}")

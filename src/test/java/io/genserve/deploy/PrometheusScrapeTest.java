@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.genserve.TestHttp;
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A real Prometheus server (the Debian package's binary, installed by .ci/setup-deploy.sh) scrapes
+ * A real Prometheus server (the Debian package's binary, installed by .ci/setup.sh) scrapes
  * the running service with the scrape settings the chart renders (the prometheus.io/* pod
  * annotations, which the ServiceMonitor's endpoint matches), and PromQL through Prometheus's HTTP
  * API finds the request counter after a few requests. Also asks the running service for the
@@ -57,14 +59,14 @@ class PrometheusScrapeTest {
     void startPrometheus() throws IOException {
         boolean installed = Files.isExecutable(PROMETHEUS);
         if (!installed && System.getenv("CI") != null) {
-            throw new AssertionError(PROMETHEUS + " is missing: CI must run .ci/setup-deploy.sh first");
+            throw new AssertionError(PROMETHEUS + " is missing: CI must run .ci/setup.sh first");
         }
         if (!installed) {
             return; // the scrape test is skipped, the probe-path test still runs
         }
 
         Map<String, String> annotations = HelmChart.render()
-                .one(io.fabric8.kubernetes.api.model.apps.Deployment.class)
+                .one(Deployment.class)
                 .getSpec()
                 .getTemplate()
                 .getMetadata()
@@ -119,8 +121,7 @@ class PrometheusScrapeTest {
         }
         if (dir != null) {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

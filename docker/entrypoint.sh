@@ -1,0 +1,30 @@
+#!/bin/sh
+# The image's command line (Dockerfile ENTRYPOINT), and the one the drift test runs with the
+# Dockerfile's ENV (src/test/java/io/genserve/deploy/DockerfileDriftTest.java): change it here,
+# both follow. Arguments are passed to Spring Boot (e.g. --genserve.batching.max-batch-size=4).
+#
+# Environment (the Dockerfile sets the defaults):
+#   GENSERVE_HOME              where the image keeps app/ (the extracted layered jar)
+#   GENSERVE_MODEL_REPOSITORY  the model folder; mount a volume there to serve your own models
+#   TMPDIR                     java.io.tmpdir: writable and not noexec (ONNX Runtime extracts its
+#                              native library there; Tomcat keeps its work files there)
+#   JAVA_OPTS                  extra JVM flags, after the defaults below, so they win
+set -eu
+: "${GENSERVE_HOME:?GENSERVE_HOME is not set}"
+: "${GENSERVE_MODEL_REPOSITORY:?GENSERVE_MODEL_REPOSITORY is not set}"
+: "${TMPDIR:?TMPDIR is not set}"
+export GENSERVE_MODEL_REPOSITORY
+
+# Container-aware sizing: the JVM reads the cgroup's memory and CPU limits. The heap gets half the
+# memory; the other half is for ONNX Runtime (weights, arenas, thread pools live outside the heap),
+# metaspace and thread stacks. Out of memory: exit, so that the orchestrator restarts the container
+# instead of it limping on. exec: java is PID 1 and gets SIGTERM itself, for the graceful shutdown.
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+exec java \
+  -XX:MaxRAMPercentage=50 \
+  -XX:InitialRAMPercentage=10 \
+  -XX:+ExitOnOutOfMemoryError \
+  -Djava.io.tmpdir="$TMPDIR" \
+  ${JAVA_OPTS:-} \
+  -cp "$GENSERVE_HOME/app" \
+  org.springframework.boot.loader.launch.JarLauncher "$@"
