@@ -25,7 +25,7 @@ class ConfigurationValidationTest {
         runner.run(context -> {
             BatchingProperties b = context.getBean(BatchingProperties.class);
             assertThat(b.maxBatchSize()).isEqualTo(16);
-            assertThat(b.maxDelay()).hasMillis(5);
+            assertThat(b.maxDelay()).isZero();
             assertThat(b.preferredBatchSizes()).isEmpty();
             assertThat(context.getBean(OnnxProperties.class).executionProvider())
                     .isEqualTo(ProviderChoice.AUTO);

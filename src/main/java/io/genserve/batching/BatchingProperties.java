@@ -17,7 +17,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatchSize largest batch one session run may receive
  * @param preferredBatchSizes batch sizes dispatched at once, without waiting out max-delay, when
  *     exactly that many compatible requests are queued
- * @param maxDelay how long the first request of a batch waits for company
+ * @param maxDelay how long the first request of a batch waits for company; 0 (as in Triton) is greedy:
+ *     a free model takes whatever is queued, and under load requests pile up while it runs, so
+ *     batches form without adding latency when the load is light
  * @param maxQueueSize requests a model may hold queued; one more is refused at once
  * @param timeout default deadline of a request, queue wait and run together
  * @param maxTimeout the longest deadline a request may ask for
@@ -31,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
 public record BatchingProperties(
         @Min(1) @Max(1024) @DefaultValue("16") int maxBatchSize,
         List<@Min(1) Integer> preferredBatchSizes,
-        @NotNull @DefaultValue("5ms") Duration maxDelay,
+        @NotNull @DefaultValue("0ms") Duration maxDelay,
         @Min(1) @DefaultValue("256") int maxQueueSize,
         @NotNull @DefaultValue("30s") Duration timeout,
         @NotNull @DefaultValue("2m") Duration maxTimeout,
