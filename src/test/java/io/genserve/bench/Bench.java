@@ -57,9 +57,10 @@ public final class Bench {
                 "--max-batch",
                 "32",
                 "--delay",
-                "5ms",
+                "0ms",
                 "--image",
                 ""));
+        a.put("--raw-size", "304x208"); // what the service feeds for a 301x203 photo and a multiple of 8
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -111,14 +112,18 @@ public final class Bench {
                 context.close();
             }
         }
-        List<Result> raw = endpoint.equals("generate")
-                ? rawOrt(models.resolve(model).resolve("model.onnx"), each, maxBatch)
-                : List.of();
+        String[] rawSize = a.get("--raw-size").split("x");
+        List<Result> raw = rawOrt(
+                models.resolve(model).resolve("model.onnx"),
+                each,
+                maxBatch,
+                Long.parseLong(rawSize[1]),
+                Long.parseLong(rawSize[0]));
         System.out.println(table(endpoint, model, results, raw));
     }
 
     /** Raw ONNX Runtime on one thread: the same graph, random latents and labels, batch sizes 1..max. */
-    static List<Result> rawOrt(Path onnx, Duration each, int maxBatch) throws Exception {
+    static List<Result> rawOrt(Path onnx, Duration each, int maxBatch, long height, long width) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<Result> out = new ArrayList<>();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -128,7 +133,7 @@ public final class Bench {
             try (OrtSession session = env.createSession(onnx.toString(), options)) {
                 for (int b = 1; b <= maxBatch; b *= 2) {
                     int batch = b;
-                    Supplier<Map<String, OnnxTensor>> feed = () -> feed(env, session, batch);
+                    Supplier<Map<String, OnnxTensor>> feed = () -> feed(env, session, batch, height, width);
                     run(session, feed, Duration.ofSeconds(1));
                     Load load = run(session, feed, each);
                     out.add(new Result(
@@ -146,7 +151,8 @@ public final class Bench {
         return out;
     }
 
-    static Map<String, OnnxTensor> feed(OrtEnvironment env, OrtSession session, int batch) {
+    /** Random inputs; the dynamic spatial axes of 4-d (NCHW) inputs get height x width. */
+    static Map<String, OnnxTensor> feed(OrtEnvironment env, OrtSession session, int batch, long height, long width) {
         try {
             Map<String, OnnxTensor> m = new HashMap<>();
             for (var e : session.getInputInfo().entrySet()) {
@@ -154,6 +160,10 @@ public final class Bench {
                         .getShape()
                         .clone();
                 shape[0] = batch;
+                if (shape.length == 4 && shape[2] < 0) {
+                    shape[2] = height;
+                    shape[3] = width;
+                }
                 int n = (int) Arrays.stream(shape).reduce(1, (x, y) -> x * y);
                 if (((ai.onnxruntime.TensorInfo) e.getValue().getInfo()).type == ai.onnxruntime.OnnxJavaType.INT64) {
                     m.put(e.getKey(), OnnxTensor.createTensor(env, LongBuffer.wrap(new long[n]), shape));
