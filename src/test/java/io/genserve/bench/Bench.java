@@ -60,7 +60,9 @@ public final class Bench {
                 "0ms",
                 "--image",
                 ""));
-        a.put("--raw-size", "304x208"); // what the service feeds for a 301x203 photo and a multiple of 8
+        a.put("--raw-size", "304x208");
+        a.put("--setups", "on,off");
+        a.put("--warmup", "15"); // what the service feeds for a 301x203 photo and a multiple of 8
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -75,7 +77,9 @@ public final class Bench {
         byte[] image = a.get("--image").isEmpty() ? null : Files.readAllBytes(Path.of(a.get("--image")));
 
         List<Result> results = new ArrayList<>();
-        for (boolean batching : new boolean[] {true, false}) {
+        // --setups off,on measures batching off first: the JIT is warmer for whichever setup runs second.
+        for (String which : a.get("--setups").split(",")) {
+            boolean batching = which.equals("on");
             String setup =
                     batching ? "batching on (max " + maxBatch + ", " + a.get("--delay") + ")" : "batching off (max 1)";
             ConfigurableApplicationContext context = new SpringApplication(GenserveApplication.class)
@@ -91,7 +95,8 @@ public final class Bench {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             try {
                 Client client = new Client(port, endpoint, model, image);
-                client.drive(4, Duration.ofSeconds(2)); // warm-up: JIT, pools, ORT arenas
+                // Warm-up: JIT, pools, ORT arenas. Measured: with 2 s the setup that ran first was up to 4x slower.
+                client.drive(16, Duration.ofSeconds(Long.parseLong(a.get("--warmup"))));
                 for (int c : concurrencies) {
                     double runsBefore = client.metric("genserve_batch_size_count");
                     double itemsBefore = client.metric("genserve_batch_size_sum");

@@ -1,0 +1,19 @@
+# Sourced by run_all.sh and smoke.sh: installs the Debian packages the training scripts need,
+# only those missing (idempotent). Everything comes from Debian bookworm main; no pip.
+#   python3-torch, python3-onnx, python3-opencv, python3-yaml, python3-numpy: the toolchain
+#   libopenblas0-pthread: BLAS for numpy/torch
+#   dataset-fashion-mnist: Fashion-MNIST (MIT)
+#   opencv-doc: evaluation photographs + starry_night.jpg
+#   gcompris-qt-data: training photographs + "The Night Café" (inside Qt .rcc bundles)
+TRAINING_PKGS="python3-torch python3-onnx python3-opencv python3-yaml python3-numpy libopenblas0-pthread dataset-fashion-mnist opencv-doc gcompris-qt-data"
+missing=""
+for p in $TRAINING_PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing Debian packages:$missing"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
+fi
+PY=/usr/bin/python3   # Debian's python: python3-torch etc. are installed for it, not for pyenv/venvs
