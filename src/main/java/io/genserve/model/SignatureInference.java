@@ -40,37 +40,9 @@ public final class SignatureInference {
                 if (c == 3) {
                     assumed.add("input '" + t.name() + "' takes RGB (not BGR)");
                 }
-                inputs.add(new TensorSpec(
-                        t.name(),
-                        role,
-                        t.dtype(),
-                        null,
-                        null,
-                        false,
-                        null,
-                        layout,
-                        order,
-                        range,
-                        sizeOf(t, layout),
-                        null,
-                        null,
-                        false));
+                inputs.add(TensorSpec.image(t.name(), role, t.dtype(), layout, order, range, sizeOf(t, layout)));
             } else if (isFloat(t) && latentShape(t) != null) {
-                inputs.add(new TensorSpec(
-                        t.name(),
-                        TensorRole.LATENT,
-                        t.dtype(),
-                        latentShape(t),
-                        Distribution.NORMAL,
-                        false,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        false));
+                inputs.add(TensorSpec.latent(t.name(), t.dtype(), latentShape(t), Distribution.NORMAL));
                 assumed.add("input '" + t.name() + "' is a latent drawn from a standard normal distribution");
             } else if (t.dtype() == DType.INT64 || t.dtype() == DType.INT32) {
                 throw new ManifestException("input '" + t.name()
@@ -96,21 +68,14 @@ public final class SignatureInference {
         } else {
             outRange = rangeOf(out, assumed);
         }
-        TensorSpec output = new TensorSpec(
+        TensorSpec output = TensorSpec.image(
                 out.name(),
                 TensorRole.IMAGE,
                 out.dtype(),
-                null,
-                null,
-                false,
-                null,
                 outLayout,
                 channels(out, outLayout) == 1 ? ChannelOrder.GRAY : ChannelOrder.RGB,
                 outRange,
-                null,
-                null,
-                null,
-                false);
+                null);
         boolean dynamic = graph.inputs().stream().allMatch(t -> t.isDynamic(0));
         assumed.add("task " + EnumNames.of(task) + " guessed from the inputs; batch " + (dynamic ? "dynamic" : "fixed")
                 + " read from the graph");

@@ -56,6 +56,38 @@ public record TensorSpec(
         }
     }
 
+    /** An image, mask, style image or image output; every other key keeps its default. */
+    public static TensorSpec image(
+            String name,
+            TensorRole role,
+            DType dtype,
+            Layout layout,
+            ChannelOrder channels,
+            ValueRange range,
+            SpatialSize size) {
+        return new TensorSpec(
+                name, role, dtype, null, null, false, null, layout, channels, range, size, null, null, false);
+    }
+
+    /** A latent of the given per-item shape; every other key keeps its default. */
+    public static TensorSpec latent(String name, DType dtype, List<Long> shape, Distribution distribution) {
+        return new TensorSpec(
+                name,
+                TensorRole.LATENT,
+                dtype,
+                shape,
+                distribution,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false);
+    }
+
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isImageLike() {
         return role == TensorRole.IMAGE || role == TensorRole.MASK || role == TensorRole.STYLE_IMAGE;

@@ -17,21 +17,7 @@ class ImageTensorsTest {
     static final PixelImage TWO = new PixelImage(2, 1, 3, new byte[] {(byte) 255, 0, 51, 0, 102, (byte) 255});
 
     static TensorSpec image(Layout layout, ChannelOrder order, double low, double high) {
-        return new TensorSpec(
-                "x",
-                TensorRole.IMAGE,
-                null,
-                null,
-                null,
-                false,
-                null,
-                layout,
-                order,
-                new ValueRange(low, high),
-                null,
-                null,
-                null,
-                false);
+        return TensorSpec.image("x", TensorRole.IMAGE, null, layout, order, new ValueRange(low, high), null);
     }
 
     @Test
