@@ -328,6 +328,14 @@ def write_manifest(path, manifest):
         assert yaml.safe_load(f) == manifest
 
 
+def write_card(out, text, smoke):
+    """Writes the model card README.md; a smoke build says so first, its metrics being meaningless."""
+    if smoke:
+        text = "> SMOKE-TEST BUILD: a few training steps only; metrics are meaningless.\n\n" + text
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write(text)
+
+
 def write_json(path, obj):
     with open(path, "w") as f:
         json.dump(obj, f, indent=2, sort_keys=True)

@@ -392,10 +392,7 @@ def write_card(out, args, m, sig, g_params, d_params, train_min, total_min):
         else "including training the evaluation classifier", clf_acc=m["classifier_test_accuracy"], n_gen=m["generated_samples"],
         cond_acc=m["generated_conditioned_accuracy"], fd_gen=m["frechet_generated_vs_test"],
         fd_floor=m["frechet_train_vs_test_floor"], per_class=pc)
-    if args.smoke:
-        text = "> SMOKE-TEST BUILD: a few training steps only; metrics are meaningless.\n\n" + text
-    with open(os.path.join(out, "README.md"), "w") as f:
-        f.write(text)
+    common.write_card(out, text, args.smoke)
 
 
 def main():

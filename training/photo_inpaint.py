@@ -432,10 +432,7 @@ def write_card(out, args, m, sig, params, train_min, total_min, n_train, n_eval_
         hole_frac=m["mean_hole_fraction"], radius=m["telea_radius"], t_l1=m["telea"]["hole_l1"],
         t_psnr=m["telea"]["hole_psnr_db"], n_l1=m["network"]["hole_l1"], n_psnr=m["network"]["hole_psnr_db"],
         verdict="met (lower L1 and higher PSNR than Telea)" if m["network_beats_telea"] else "NOT met")
-    if args.smoke:
-        text = "> SMOKE-TEST BUILD: a few training steps only; metrics are meaningless.\n\n" + text
-    with open(os.path.join(out, "README.md"), "w") as f:
-        f.write(text)
+    common.write_card(out, text, args.smoke)
 
 
 def main():

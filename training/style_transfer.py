@@ -360,10 +360,7 @@ def write_card(out, args, info, m, sig, params, train_min, total_min, n_train):
         lb=m["loss_net_before"], la=m["loss_net_after"], lr_=m["loss_net_reduction"],
         pb=m["probe_net_before"], pa=m["probe_net_after"], pr_=m["probe_net_reduction"],
         ssim=m["ssim_luminance"], closer=m["photos_closer_in_probe_net"])
-    if args.smoke:
-        text = "> SMOKE-TEST BUILD: a few training steps only; metrics are meaningless.\n\n" + text
-    with open(os.path.join(out, "README.md"), "w") as f:
-        f.write(text)
+    common.write_card(out, text, args.smoke)
 
 
 def main():
