@@ -66,6 +66,14 @@ class ModelBatcherTest {
         return Map.of("y", new HeapTensor(DType.FLOAT32, x.shape(), out));
     }
 
+    /** The doubling runner, blocked in its run until {@code release} opens (at most 5 s). */
+    ModelBatcher.Runner heldUntil(CountDownLatch release) {
+        return (b, c) -> {
+            release.await(5, TimeUnit.SECONDS);
+            return doubling(b, c);
+        };
+    }
+
     @Test
     void concurrentItemsShareARunAndEachGetsItsOwnRow() throws Exception {
         batcher = new ModelBatcher(
@@ -112,10 +120,7 @@ class ModelBatcherTest {
         CountDownLatch release = new CountDownLatch(1);
         batcher = new ModelBatcher(
                 "m",
-                (b, c) -> {
-                    release.await(5, TimeUnit.SECONDS);
-                    return doubling(b, c);
-                },
+                heldUntil(release),
                 settings(1, Duration.ZERO, 2),
                 System::nanoTime,
                 timer,
@@ -201,10 +206,7 @@ class ModelBatcherTest {
         CountDownLatch release = new CountDownLatch(1);
         batcher = new ModelBatcher(
                 "m",
-                (b, c) -> {
-                    release.await(5, TimeUnit.SECONDS);
-                    return doubling(b, c);
-                },
+                heldUntil(release),
                 settings(1, Duration.ZERO, 1),
                 System::nanoTime,
                 timer,
@@ -227,10 +229,7 @@ class ModelBatcherTest {
         MemoryBudget budget = new MemoryBudget(16); // two items of two floats
         batcher = new ModelBatcher(
                 "m",
-                (b, c) -> {
-                    release.await(5, TimeUnit.SECONDS);
-                    return doubling(b, c);
-                },
+                heldUntil(release),
                 settings(8, Duration.ofSeconds(1), 100),
                 System::nanoTime,
                 timer,
