@@ -1,22 +1,39 @@
 package io.genserve.api;
 
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * Hands a task's future to Spring MVC without holding the servlet thread. When the client goes
- * away or the async request times out, the future is cancelled, which frees the request's places
- * in the model queues.
+ * away ({@link DisconnectWatch}) or the async request times out, the future is cancelled, which
+ * frees the request's places in the model queues.
  */
+@Component
 final class AsyncAnswers {
-    private AsyncAnswers() {}
+    /** nginx's "client closed request": logged, never read by anyone. */
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
-    static <T> DeferredResult<ResponseEntity<?>> defer(
-            CompletableFuture<T> future, Function<T, ResponseEntity<?>> render) {
+    private final DisconnectWatch disconnects;
+
+    AsyncAnswers(DisconnectWatch disconnects) {
+        this.disconnects = disconnects;
+    }
+
+    /** Must be called on the request's servlet thread. */
+    <T> DeferredResult<ResponseEntity<?>> defer(CompletableFuture<T> future, Function<T, ResponseEntity<?>> render) {
         DeferredResult<ResponseEntity<?>> result = new DeferredResult<>();
         future.whenComplete((value, error) -> {
+            if (error instanceof CancellationException) {
+                result.setResult(ResponseEntity.status(CLIENT_CLOSED_REQUEST).build());
+                return;
+            }
             if (error != null) {
                 result.setErrorResult(error);
                 return;
@@ -29,6 +46,9 @@ final class AsyncAnswers {
         });
         result.onError(e -> future.cancel(false));
         result.onTimeout(() -> future.cancel(false));
+        HttpServletRequest request =
+                ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest();
+        disconnects.watch(request.getLocalPort(), request.getRemotePort(), future);
         return result;
     }
 }

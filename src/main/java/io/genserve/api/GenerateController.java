@@ -21,10 +21,12 @@ import org.springframework.web.context.request.async.DeferredResult;
 final class GenerateController {
     private final TaskRunner tasks;
     private final ImageResponses responses;
+    private final AsyncAnswers answers;
 
-    GenerateController(TaskRunner tasks, ImageResponses responses) {
+    GenerateController(TaskRunner tasks, ImageResponses responses, AsyncAnswers answers) {
         this.tasks = tasks;
         this.responses = responses;
+        this.answers = answers;
     }
 
     @Schema(description = "What to generate; every field is optional")
@@ -125,7 +127,7 @@ final class GenerateController {
         ImageFormat format = ImageResponses.format(b.format(), accept);
         GenerateRequest request = new GenerateRequest(
                 b.model(), b.count() == null ? 1 : b.count(), b.seed(), b.label(), b.prompt(), b.truncation());
-        return AsyncAnswers.defer(
+        return answers.defer(
                 tasks.generate(request, Timeouts.ofMillis(b.timeoutMs())),
                 result -> responses.generated(result, format, ImageResponses.wantsJson(accept)));
     }

@@ -29,10 +29,12 @@ final class InpaintController {
 
     private final TaskRunner tasks;
     private final ImageResponses responses;
+    private final AsyncAnswers answers;
 
-    InpaintController(TaskRunner tasks, ImageResponses responses) {
+    InpaintController(TaskRunner tasks, ImageResponses responses, AsyncAnswers answers) {
         this.tasks = tasks;
         this.responses = responses;
+        this.answers = answers;
     }
 
     @Schema(description = "Inpainting request with base64 or data-URI images")
@@ -105,7 +107,7 @@ final class InpaintController {
     private DeferredResult<ResponseEntity<?>> inpaint(
             InpaintRequest request, String format, Long timeoutMs, String accept) {
         ImageFormat f = ImageResponses.format(format, accept);
-        return AsyncAnswers.defer(
+        return answers.defer(
                 tasks.inpaint(request, Timeouts.ofMillis(timeoutMs)),
                 result -> responses.image(result, f, ImageResponses.wantsJson(accept)));
     }

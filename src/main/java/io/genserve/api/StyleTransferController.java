@@ -27,10 +27,12 @@ final class StyleTransferController {
 
     private final TaskRunner tasks;
     private final ImageResponses responses;
+    private final AsyncAnswers answers;
 
-    StyleTransferController(TaskRunner tasks, ImageResponses responses) {
+    StyleTransferController(TaskRunner tasks, ImageResponses responses, AsyncAnswers answers) {
         this.tasks = tasks;
         this.responses = responses;
+        this.answers = answers;
     }
 
     @Schema(description = "Style-transfer request with base64 or data-URI images")
@@ -103,7 +105,7 @@ final class StyleTransferController {
     private DeferredResult<ResponseEntity<?>> style(
             StyleRequest request, String format, Long timeoutMs, String accept) {
         ImageFormat f = ImageResponses.format(format, accept);
-        return AsyncAnswers.defer(
+        return answers.defer(
                 tasks.styleTransfer(request, Timeouts.ofMillis(timeoutMs)),
                 result -> responses.image(result, f, ImageResponses.wantsJson(accept)));
     }

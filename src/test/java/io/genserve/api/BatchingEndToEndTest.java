@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.genserve.TestHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,10 +18,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -65,6 +70,10 @@ class BatchingEndToEndTest {
                     models.resolve("gen-nchw-rgb"),
                     root.resolve("tiny-queue"),
                     "batching: {max-batch-size: 8, max-delay: 1500ms, max-queue-size: 3}");
+            copy(
+                    models.resolve("gen-nchw-rgb"),
+                    root.resolve("lonely"),
+                    "batching: {max-batch-size: 8, max-delay: 20s}");
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -154,6 +163,44 @@ class BatchingEndToEndTest {
                 .isGreaterThanOrEqualTo(1);
         assertThat(metric(http, "genserve_batch_size_sum\\{model=\"tiny-queue\"}"))
                 .isEqualTo(ranBefore);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aClientThatClosesOrResetsItsConnectionWhileQueuedFreesItsPlaceAndIsNeverRun(boolean reset) throws Exception {
+        TestHttp http = new TestHttp(port);
+        double cancelled = metric(http, LONELY_CANCELLED);
+        double runs = metric(http, "genserve_batch_size_count\\{model=\"lonely\"}");
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            String body = "{\"model\": \"lonely\"}";
+            client.getOutputStream()
+                    .write(("POST /generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.US_ASCII));
+            awaitMetric(http, "genserve_queue_depth\\{model=\"lonely\"}", 1); // waits for company for 20 s
+            if (reset) {
+                client.setSoLinger(true, 0); // close() sends RST instead of FIN
+            }
+        }
+        // Without the watch it would stay queued for the rest of the 20 s batch window.
+        awaitMetric(http, "genserve_queue_depth\\{model=\"lonely\"}", 0);
+        awaitMetric(http, LONELY_CANCELLED, cancelled + 1);
+        assertThat(metric(http, "genserve_batch_size_count\\{model=\"lonely\"}"))
+                .isEqualTo(runs);
+    }
+
+    static final String LONELY_CANCELLED =
+            "genserve_requests_total\\{model=\"lonely\",outcome=\"cancelled\",task=\"generate\"}";
+
+    /** Waits up to 5 s (the watch looks every 200 ms) for a series to reach a value. */
+    static void awaitMetric(TestHttp http, String series, double value) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        double now = metric(http, series);
+        while (now != value && System.nanoTime() < until) {
+            Thread.sleep(20);
+            now = metric(http, series);
+        }
+        assertThat(now).as(series).isEqualTo(value);
     }
 
     @Test

@@ -1,0 +1,92 @@
+package io.genserve.api;
+
+import io.genserve.api.TcpConnectionTable.Ports;
+import io.genserve.api.TcpConnectionTable.State;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cancels the task of a request whose client went away while it waited, so that its places in
+ * the model queues are freed and it is never run. Checks the kernel's connection table every
+ * {@code genserve.api.disconnect-check-interval}, and only while some request waits.
+ *
+ * <p>A connection counts as gone when the client closed it (FIN: CLOSE_WAIT on our side, as
+ * nginx answers 499 to a client that closes while its request is proxied) or reset it (no longer
+ * listed). "No longer listed" is trusted only while the table lists the port's listening socket:
+ * a table that cannot see this server's sockets (another network namespace, a sandboxed kernel)
+ * must not cancel anything. Thread-safe.
+ */
+final class DisconnectWatch implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DisconnectWatch.class);
+
+    private final TcpConnectionTable table;
+    private final Map<CompletableFuture<?>, Ports> waiting = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker;
+
+    DisconnectWatch(TcpConnectionTable table, Duration interval) {
+        this.table = table;
+        if (interval.isZero() || !table.available()) {
+            log.info(
+                    interval.isZero()
+                            ? "client disconnects are not watched (genserve.api.disconnect-check-interval is 0)"
+                            : "client disconnects are not watched: no /proc/self/net/tcp (Linux only); "
+                                    + "a disconnected client's queued request runs until its deadline");
+            this.ticker = null;
+            return;
+        }
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "disconnect-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        long nanos = interval.toNanos();
+        ticker.scheduleWithFixedDelay(this::checkSafely, nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Watches the connection with these ports until {@code task} completes. */
+    void watch(int localPort, int remotePort, CompletableFuture<?> task) {
+        if (ticker == null || task.isDone()) {
+            return;
+        }
+        waiting.put(task, new Ports(localPort, remotePort));
+        task.whenComplete((v, e) -> waiting.remove(task));
+    }
+
+    /** One look at the connection table; package-private so that a test can tick by hand. */
+    void check() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        Map<Ports, State> states = table.read();
+        waiting.forEach((task, ports) -> {
+            State state = states.get(ports);
+            boolean visible = states.get(ports.listener()) == State.LISTENING;
+            if (state == State.CLOSED_BY_PEER || (state != State.OPEN && visible)) {
+                log.debug("client on port {} went away; cancelling its request", ports.remote());
+                task.cancel(false);
+            }
+        });
+    }
+
+    private void checkSafely() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            log.warn("could not read the connection table: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+}
