@@ -3,6 +3,8 @@ package io.genserve.api;
 import io.genserve.api.TcpConnectionTable.Ports;
 import io.genserve.api.TcpConnectionTable.State;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,11 +28,19 @@ import org.slf4j.LoggerFactory;
 final class DisconnectWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DisconnectWatch.class);
 
-    private final TcpConnectionTable table;
+    /**
+     * Reads of the table that must all agree before a request is cancelled. The kernel hands the
+     * table out a page at a time and resumes by position, so a connection can be skipped by one
+     * read while others open and close (measured: 3 of ~11,000 keep-alive requests under wrk
+     * were cancelled on a single read); skips of independent reads rarely coincide.
+     */
+    private static final int LOOKS = 3;
+
+    private final ConnectionStates table;
     private final Map<CompletableFuture<?>, Ports> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker;
 
-    DisconnectWatch(TcpConnectionTable table, Duration interval) {
+    DisconnectWatch(ConnectionStates table, Duration interval) {
         this.table = table;
         if (interval.isZero() || !table.available()) {
             log.info(
@@ -64,15 +74,23 @@ final class DisconnectWatch implements AutoCloseable {
         if (waiting.isEmpty()) {
             return;
         }
-        Map<Ports, State> states = table.read();
-        waiting.forEach((task, ports) -> {
-            State state = states.get(ports);
-            boolean visible = states.get(ports.listener()) == State.LISTENING;
-            if (state == State.CLOSED_BY_PEER || (state != State.OPEN && visible)) {
-                log.debug("client on port {} went away; cancelling its request", ports.remote());
-                task.cancel(false);
-            }
-        });
+        List<Map.Entry<CompletableFuture<?>, Ports>> gone = new ArrayList<>(waiting.entrySet());
+        for (int look = 0; look < LOOKS && !gone.isEmpty(); look++) {
+            Map<Ports, State> states = table.read();
+            gone.removeIf(e -> !looksGone(e.getValue(), states));
+        }
+        for (Map.Entry<CompletableFuture<?>, Ports> e : gone) {
+            log.debug(
+                    "client on port {} went away; cancelling its request",
+                    e.getValue().remote());
+            e.getKey().cancel(false);
+        }
+    }
+
+    private static boolean looksGone(Ports ports, Map<Ports, State> states) {
+        State state = states.get(ports);
+        boolean visible = states.get(ports.listener()) == State.LISTENING;
+        return state == State.CLOSED_BY_PEER || (state != State.OPEN && visible);
     }
 
     private void checkSafely() {
@@ -88,5 +106,12 @@ final class DisconnectWatch implements AutoCloseable {
         if (ticker != null) {
             ticker.shutdownNow();
         }
+    }
+
+    /** The kernel's connection table ({@link TcpConnectionTable}); each read is a fresh, possibly torn, snapshot. */
+    interface ConnectionStates {
+        boolean available();
+
+        Map<Ports, State> read();
     }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
  * kernel knows at once: the server's end of a connection whose client closed is in CLOSE_WAIT, and
  * one the client reset is no longer listed.
  */
-final class TcpConnectionTable {
+final class TcpConnectionTable implements DisconnectWatch.ConnectionStates {
     /** The server side of one connection, by its ports; addresses are left out on purpose (see {@link #read}). */
     record Ports(int local, int remote) {
         /** The listening socket of this connection's local port. */
@@ -52,7 +52,8 @@ final class TcpConnectionTable {
     }
 
     /** Whether the kernel lists connections here at all (Linux); elsewhere nothing can be watched. */
-    boolean available() {
+    @Override
+    public boolean available() {
         return files.stream().anyMatch(Files::isReadable);
     }
 
@@ -62,7 +63,8 @@ final class TcpConnectionTable {
      * share their ports (two clients on the same ephemeral port), the more alive state wins, so a
      * collision can only hide a disconnect, never invent one.
      */
-    Map<Ports, State> read() {
+    @Override
+    public Map<Ports, State> read() {
         Map<Ports, State> states = new HashMap<>();
         for (Path file : files) {
             if (!Files.isReadable(file)) {

@@ -2,86 +2,84 @@ package io.genserve.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.genserve.api.TcpConnectionTable.Ports;
+import io.genserve.api.TcpConnectionTable.State;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The decision alone, on written connection tables, ticked by hand. */
+/** The decision alone, on scripted snapshots of the connection table, ticked by hand. */
 class DisconnectWatchTest {
-    static final String LISTENER = "   0: 00000000:1F90 00000000:0000 0A 0 0 0 0 0 1 1\n";
+    static final Map.Entry<Ports, State> LISTENER = Map.entry(new Ports(8080, 0), State.LISTENING);
+    static final Ports CLIENT = new Ports(8080, 50000);
 
-    @TempDir
-    Path dir;
+    /** Hands out the given snapshots in order, then repeats the last one. */
+    static DisconnectWatch.ConnectionStates snapshots(List<Map<Ports, State>> reads) {
+        Deque<Map<Ports, State>> left = new ArrayDeque<>(reads);
+        return new DisconnectWatch.ConnectionStates() {
+            @Override
+            public boolean available() {
+                return true;
+            }
 
-    Path table;
-
-    DisconnectWatch watch(String rows) throws IOException {
-        table = dir.resolve("tcp");
-        write(rows);
-        return new DisconnectWatch(new TcpConnectionTable(List.of(table)), Duration.ofHours(1));
+            @Override
+            public Map<Ports, State> read() {
+                return left.size() > 1 ? left.poll() : left.peek();
+            }
+        };
     }
 
-    void write(String rows) throws IOException {
-        Files.writeString(table, TcpConnectionTableTest.HEADER + rows);
-    }
-
-    static String connection(int remotePort, String state) {
-        return "   1: 0100007F:1F90 0100007F:" + Integer.toHexString(remotePort).toUpperCase() + " " + state
-                + " 0 0 0 0 0 2 1\n";
-    }
-
-    @Test
-    void anOpenConnectionKeepsItsRequest() throws IOException {
-        try (DisconnectWatch watch = watch(LISTENER + connection(50000, "01"))) {
+    @SafeVarargs
+    static CompletableFuture<String> afterOneCheck(Map<Ports, State>... reads) {
+        try (DisconnectWatch watch = new DisconnectWatch(snapshots(List.of(reads)), Duration.ofHours(1))) {
             CompletableFuture<String> task = new CompletableFuture<>();
-            watch.watch(8080, 50000, task);
+            watch.watch(CLIENT.local(), CLIENT.remote(), task);
             watch.check();
-            assertThat(task).isNotDone();
+            return task;
         }
     }
 
     @Test
-    void aClientThatClosedItsConnectionIsCancelled() throws IOException {
-        try (DisconnectWatch watch = watch(LISTENER + connection(50000, "01"))) {
-            CompletableFuture<String> task = new CompletableFuture<>();
-            watch.watch(8080, 50000, task);
-            watch.check();
-            write(LISTENER + connection(50000, "08")); // CLOSE_WAIT: the client sent FIN
-            watch.check();
-            assertThat(task).isCancelled();
-        }
+    void anOpenConnectionKeepsItsRequest() {
+        assertThat(afterOneCheck(Map.ofEntries(LISTENER, Map.entry(CLIENT, State.OPEN))))
+                .isNotDone();
     }
 
     @Test
-    void aClientThatResetItsConnectionIsCancelled() throws IOException {
-        try (DisconnectWatch watch = watch(LISTENER)) {
-            CompletableFuture<String> task = new CompletableFuture<>();
-            watch.watch(8080, 50000, task);
-            watch.check();
-            assertThat(task).isCancelled();
-        }
+    void aClientThatClosedItsConnectionIsCancelled() {
+        assertThat(afterOneCheck(Map.ofEntries(LISTENER, Map.entry(CLIENT, State.CLOSED_BY_PEER))))
+                .isCancelled();
     }
 
     @Test
-    void aTableThatDoesNotShowThisServersSocketsCancelsNothing() throws IOException {
-        try (DisconnectWatch watch = watch(connection(40000, "01"))) { // another port's connection only
-            CompletableFuture<String> task = new CompletableFuture<>();
-            watch.watch(8080, 50000, task);
-            watch.check();
-            assertThat(task).isNotDone();
-        }
+    void aClientThatResetItsConnectionIsCancelled() {
+        assertThat(afterOneCheck(Map.ofEntries(LISTENER))).isCancelled();
     }
 
     @Test
-    void answeredRequestsAreNoLongerWatched() throws IOException {
-        try (DisconnectWatch watch = watch(LISTENER)) {
+    void aConnectionMissingFromOneTornReadIsKept() {
+        assertThat(afterOneCheck(
+                        Map.ofEntries(LISTENER),
+                        Map.ofEntries(LISTENER),
+                        Map.ofEntries(LISTENER, Map.entry(CLIENT, State.OPEN))))
+                .isNotDone();
+    }
+
+    @Test
+    void aTableThatDoesNotShowThisServersSocketsCancelsNothing() {
+        assertThat(afterOneCheck(Map.of(new Ports(9090, 40000), State.OPEN))).isNotDone();
+    }
+
+    @Test
+    void answeredRequestsAreNoLongerWatched() {
+        try (DisconnectWatch watch =
+                new DisconnectWatch(snapshots(List.of(Map.ofEntries(LISTENER))), Duration.ofHours(1))) {
             CompletableFuture<String> task = new CompletableFuture<>();
-            watch.watch(8080, 50000, task);
+            watch.watch(CLIENT.local(), CLIENT.remote(), task);
             task.complete("answered");
             watch.check();
             assertThat(task).isCompletedWithValue("answered");
