@@ -39,6 +39,12 @@ class ConfigurationValidationTest {
     }
 
     @Test
+    void aNegativeDelayFailsNamingTheProperty() {
+        runner.withPropertyValues("genserve.batching.max-delay=-5ms")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("maxDelay"));
+    }
+
+    @Test
     void anUnknownProviderFailsNamingTheProperty() {
         runner.withPropertyValues("genserve.onnx.execution-provider=tpu")
                 .run(context -> assertThat(context)

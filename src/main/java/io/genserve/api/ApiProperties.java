@@ -2,6 +2,7 @@ package io.genserve.api;
 
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -20,7 +21,9 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("genserve.api")
 record ApiProperties(
         @NotNull @DefaultValue("TOO_MANY_REQUESTS") OverloadStatus overloadStatus,
-        @NotNull @DefaultValue("200ms") Duration disconnectCheckInterval) {
+
+        @NotNull @DurationMin(millis = 0) @DefaultValue("200ms")
+        Duration disconnectCheckInterval) {
     enum OverloadStatus {
         TOO_MANY_REQUESTS(429),
         SERVICE_UNAVAILABLE(503);

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -33,13 +34,26 @@ import org.springframework.validation.annotation.Validated;
 public record BatchingProperties(
         @Min(1) @Max(1024) @DefaultValue("16") int maxBatchSize,
         List<@Min(1) Integer> preferredBatchSizes,
-        @NotNull @DefaultValue("0ms") Duration maxDelay,
+
+        @NotNull @DurationMin(millis = 0) @DefaultValue("0ms")
+        Duration maxDelay,
+
         @Min(1) @DefaultValue("256") int maxQueueSize,
-        @NotNull @DefaultValue("30s") Duration timeout,
-        @NotNull @DefaultValue("2m") Duration maxTimeout,
+
+        @NotNull @DurationMin(millis = 1) @DefaultValue("30s")
+        Duration timeout,
+
+        @NotNull @DurationMin(millis = 1) @DefaultValue("2m")
+        Duration maxTimeout,
+
         @Min(1) @DefaultValue("1") int concurrency,
-        @NotNull @DefaultValue("1s") Duration retryAfter,
-        @NotNull @DefaultValue("20s") Duration drainTimeout,
+
+        @NotNull @DurationMin(millis = 1) @DefaultValue("1s")
+        Duration retryAfter,
+
+        @NotNull @DurationMin(millis = 0) @DefaultValue("20s")
+        Duration drainTimeout,
+
         @NotNull @DefaultValue("1GB") DataSize maxQueuedMemory) {
 
     public BatchingProperties {
