@@ -1,0 +1,149 @@
+package io.genserve.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Drives one endpoint with {@code wrk}, a C load generator, in its own process: a client in the
+ * service's JVM would share its heap, GC and JIT, and Java's HttpClient costs more CPU per
+ * request than the 28x28 generator does.
+ */
+final class Wrk {
+    /** One measured load; latencies in milliseconds. */
+    record Load(long requests, double perSecond, double p50, double p99, long errors) {}
+
+    private final String url;
+    private final Path body;
+
+    /** @param body the JSON every request posts; null for GET requests */
+    Wrk(int port, String path, String body) throws IOException {
+        this.url = "http://127.0.0.1:" + port + path;
+        if (body == null) {
+            this.body = null;
+            return;
+        }
+        this.body = Files.createTempFile("genserve-bench", ".json");
+        this.body.toFile().deleteOnExit();
+        Files.writeString(this.body, body);
+    }
+
+    static boolean installed() {
+        try {
+            return new ProcessBuilder("wrk", "--version").start().waitFor() >= 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Closed loop: each connection sends its next request as soon as the previous one is answered. */
+    Load closedLoop(int connections, Duration d) throws IOException, InterruptedException {
+        return run(connections, d, 0);
+    }
+
+    /**
+     * About {@code rate} requests a second: each connection waits a random time after each answer
+     * (wrk's {@code delay()}, uniform in half to one and a half of the mean, so that connections
+     * do not fall into step and arrive in bursts). Used to measure latency at a fraction of the
+     * saturation load, where a closed loop would measure queueing only.
+     *
+     * @param serviceMs a request's own time, taken off each connection's wait
+     */
+    Load paced(double rate, double serviceMs, Duration d) throws IOException, InterruptedException {
+        int connections = (int) Math.max(4, Math.ceil(rate / 50)); // about 20 ms between one connection's requests
+        long meanDelayMs = Math.max(2, Math.round(connections * 1000 / rate - serviceMs));
+        return run(connections, d, meanDelayMs);
+    }
+
+    private Load run(int connections, Duration d, long meanDelayMs) throws IOException, InterruptedException {
+        Path script = Files.createTempFile("genserve-bench", ".lua");
+        try {
+            Files.writeString(script, lua(meanDelayMs));
+            List<String> command = new ArrayList<>(List.of(
+                    "wrk",
+                    "-t" + Math.min(2, connections),
+                    "-c" + connections,
+                    "-d" + d.toSeconds() + "s",
+                    "--timeout",
+                    "60s",
+                    "--latency",
+                    "-s",
+                    script.toString(),
+                    url));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("wrk failed: " + out);
+            }
+            return parse(out);
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private String lua(long meanDelayMs) {
+        String s = body == null
+                ? ""
+                : "wrk.method = \"POST\"\n"
+                        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                        + "local f = io.open(\"" + body + "\", \"rb\")\n"
+                        + "wrk.body = f:read(\"*a\")\n"
+                        + "f:close()\n";
+        return meanDelayMs == 0
+                ? s
+                : s + "function delay() return math.random(" + meanDelayMs / 2 + ", " + meanDelayMs * 3 / 2 + ") end\n";
+    }
+
+    static Load parse(String out) {
+        long requests = Long.parseLong(find(out, "(\\d+) requests in"));
+        double perSecond = Double.parseDouble(find(out, "Requests/sec:\\s+([\\d.]+)"));
+        long errors = 0;
+        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(out);
+        if (non2xx.find()) {
+            errors += Long.parseLong(non2xx.group(1));
+        }
+        Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+                .matcher(out);
+        if (socket.find()) {
+            for (int i = 1; i <= 4; i++) {
+                errors += Long.parseLong(socket.group(i));
+            }
+        }
+        return new Load(
+                requests,
+                perSecond,
+                millis(find(out, "\\s50%\\s+(\\S+)")),
+                millis(find(out, "\\s99%\\s+(\\S+)")),
+                errors);
+    }
+
+    private static String find(String out, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no '" + regex + "' in wrk's output:\n" + out);
+        }
+        return m.group(1);
+    }
+
+    /** wrk prints "586.00us", "1.45ms", "1.20s". */
+    static double millis(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (v.endsWith("us")) {
+            return Double.parseDouble(v.substring(0, v.length() - 2)) / 1000;
+        }
+        if (v.endsWith("ms")) {
+            return Double.parseDouble(v.substring(0, v.length() - 2));
+        }
+        if (v.endsWith("m")) {
+            return Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000;
+        }
+        return Double.parseDouble(v.substring(0, v.length() - 1)) * 1000;
+    }
+}
