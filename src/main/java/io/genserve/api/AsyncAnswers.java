@@ -8,6 +8,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
@@ -17,7 +18,7 @@ import org.springframework.web.context.request.async.DeferredResult;
  */
 @Component
 final class AsyncAnswers {
-    /** nginx's "client closed request": logged, never read by anyone. */
+    /** nginx's "client closed request", for a request cancelled because its client left: logged, never read. */
     private static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final DisconnectWatch disconnects;
@@ -45,7 +46,11 @@ final class AsyncAnswers {
             }
         });
         result.onError(e -> future.cancel(false));
-        result.onTimeout(() -> future.cancel(false));
+        result.onTimeout(() -> {
+            // Answer as Spring MVC would (503) before the cancellation below could answer 499.
+            result.setErrorResult(new AsyncRequestTimeoutException());
+            future.cancel(false);
+        });
         HttpServletRequest request =
                 ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest();
         disconnects.watch(request.getLocalPort(), request.getRemotePort(), future);
