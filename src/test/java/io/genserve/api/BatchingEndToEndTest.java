@@ -192,9 +192,9 @@ class BatchingEndToEndTest {
     static final String LONELY_CANCELLED =
             "genserve_requests_total\\{model=\"lonely\",outcome=\"cancelled\",task=\"generate\"}";
 
-    /** Waits up to 5 s (the watch looks every 200 ms) for a series to reach a value. */
+    /** Waits up to 10 s for a series to reach a value (the disconnect watch looks every 200 ms). */
     static void awaitMetric(TestHttp http, String series, double value) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         double now = metric(http, series);
         while (now != value && System.nanoTime() < until) {
             Thread.sleep(20);

@@ -42,7 +42,8 @@ class GracefulShutdownTest {
                 String body = "{\"seed\": " + i + "}";
                 accepted.add(CompletableFuture.supplyAsync(() -> http.postJson("/generate", body, null), clients));
             }
-            awaitQueued(http, 3); // all three wait for the 1500 ms batch window
+            BatchingEndToEndTest.awaitMetric(
+                    http, "genserve_queue_depth\\{model=\"slow\"}", 3); // all three wait for the 1500 ms batch window
             CompletableFuture<Void> shutdown = CompletableFuture.runAsync(context::close, clients);
             for (CompletableFuture<HttpResponse<byte[]>> f : accepted) {
                 HttpResponse<byte[]> r = f.get(20, TimeUnit.SECONDS);
@@ -67,17 +68,5 @@ class GracefulShutdownTest {
                 context.close();
             }
         }
-    }
-
-    private static void awaitQueued(TestHttp http, int n) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < until) {
-            if (TestHttp.text(http.get("/actuator/prometheus"))
-                    .contains("genserve_queue_depth{model=\"slow\"} " + n + ".0")) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("requests never queued");
     }
 }
