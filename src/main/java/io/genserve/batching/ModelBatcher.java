@@ -109,15 +109,14 @@ public final class ModelBatcher implements AutoCloseable {
         if (closed || !memory.tryAcquire(bytes)) {
             return refuse(
                     closed
-                            ? "model '" + model + "' is shutting down and accepts no new requests"
+                            ? shuttingDown()
                             : "requests in progress hold " + memory.usedBytes() / (1 << 20)
                                     + " MiB of tensors, the limit is " + memory.limitBytes() / (1 << 20)
                                     + " MiB; model '" + model + "' cannot take more now");
         }
         if (!aggregator.offer(job)) {
             memory.release(bytes);
-            return refuse(
-                    "the queue of model '" + model + "' is full (" + settings.maxQueueSize() + " requests waiting)");
+            return refuse(queueFull());
         }
         job.result.whenComplete((v, e) -> memory.release(bytes));
         ScheduledFuture<?> expiry = timer.schedule(() -> expire(job, limit), limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -130,9 +129,36 @@ public final class ModelBatcher implements AutoCloseable {
         return job.result;
     }
 
+    /**
+     * Refuses at once, before the caller decodes a request, when the queue is already full or the
+     * model is shutting down. Decoding an image costs milliseconds of CPU; spent on requests that
+     * are refused anyway, under overload it starved the runs (measured: a style model answered 2
+     * requests a second instead of 30 while 64 clients were refused). Only a shortcut: the bounded
+     * offer in {@link #submit} stays the bound.
+     *
+     * @throws OverloadedException when a request submitted now would be refused
+     */
+    public void refuseIfFull() {
+        if (closed || aggregator.size() >= settings.maxQueueSize()) {
+            throw overloaded(closed ? shuttingDown() : queueFull());
+        }
+    }
+
     private CompletableFuture<Map<String, HeapTensor>> refuse(String why) {
+        return CompletableFuture.failedFuture(overloaded(why));
+    }
+
+    private OverloadedException overloaded(String why) {
         observer.rejected();
-        return CompletableFuture.failedFuture(new OverloadedException(model, why, settings.retryAfter()));
+        return new OverloadedException(model, why, settings.retryAfter());
+    }
+
+    private String shuttingDown() {
+        return "model '" + model + "' is shutting down and accepts no new requests";
+    }
+
+    private String queueFull() {
+        return "the queue of model '" + model + "' is full (" + settings.maxQueueSize() + " requests waiting)";
     }
 
     private void expire(Job job, Duration limit) {

@@ -47,6 +47,8 @@ public final class TaskRunner {
             ServedModel model = catalog.require(modelName, task, field);
             tag = model.name();
             checkTimeout(timeout, model);
+            model.batcher()
+                    .refuseIfFull(); // before decoding: under overload, decoding what is refused starves the runs
             Prepared<O> prepared = ((TaskCodec<R, O>) codecs.get(task)).prepare(request, model);
             meters.preprocess(tag, task, System.nanoTime() - t0);
             String modelTag = tag;

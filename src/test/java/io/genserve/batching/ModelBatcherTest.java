@@ -129,7 +129,11 @@ class ModelBatcherTest {
         var running = batcher.submit(item(1), null);
         awaitQueueDepth(0); // the first item is in the (blocked) run
         var q1 = batcher.submit(item(2), null);
+        batcher.refuseIfFull(); // one place left: no refusal before decoding
         var q2 = batcher.submit(item(3), null);
+        assertThatThrownBy(batcher::refuseIfFull)
+                .isInstanceOf(OverloadedException.class)
+                .hasMessageContaining("queue of model 'm' is full");
         var refused = batcher.submit(item(4), null);
         assertThat(refused).isCompletedExceptionally();
         assertThatThrownBy(refused::join)
