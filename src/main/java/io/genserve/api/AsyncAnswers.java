@@ -1,6 +1,7 @@
 package io.genserve.api;
 
-import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -51,8 +52,12 @@ final class AsyncAnswers {
             result.setErrorResult(new AsyncRequestTimeoutException());
             future.cancel(false);
         });
-        HttpServletRequest request =
+        // The container's own request: a wrapper (Spring's ForwardedHeaderFilter) may report a forwarded client's port.
+        ServletRequest request =
                 ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest();
+        while (request instanceof ServletRequestWrapper wrapper) {
+            request = wrapper.getRequest();
+        }
         disconnects.watch(request.getLocalPort(), request.getRemotePort(), future);
         return result;
     }

@@ -1,11 +1,11 @@
 package io.genserve.api;
 
 import io.genserve.api.TcpConnectionTable.Ports;
-import io.genserve.api.TcpConnectionTable.State;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * the model queues are freed and it is never run. Checks the kernel's connection table every
  * {@code genserve.api.disconnect-check-interval}, and only while some request waits.
  *
- * <p>A connection counts as gone when the client closed it (FIN: CLOSE_WAIT on our side, as
- * nginx answers 499 to a client that closes while its request is proxied) or reset it (no longer
- * listed). "No longer listed" is trusted only while the table lists the port's listening socket:
- * a table that cannot see this server's sockets (another network namespace, a sandboxed kernel)
- * must not cancel anything. Thread-safe.
+ * <p>A connection counts as gone when it was once seen open and is now closed by the client (FIN:
+ * CLOSE_WAIT on our side, as nginx answers 499 to a client that closes while its request is
+ * proxied) or no longer listed (the client reset it). A connection never seen open is left
+ * alone: a table that cannot see this server's sockets (another network namespace, a sandboxed
+ * kernel) or ports that are not the socket's must not cancel anything. The price: a client that
+ * leaves before the first look (one interval) is not noticed. Thread-safe.
  */
 final class DisconnectWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DisconnectWatch.class);
@@ -36,11 +37,11 @@ final class DisconnectWatch implements AutoCloseable {
      */
     private static final int LOOKS = 3;
 
-    private final ConnectionStates table;
-    private final Map<CompletableFuture<?>, Ports> waiting = new ConcurrentHashMap<>();
+    private final OpenConnections table;
+    private final Map<CompletableFuture<?>, Watched> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker;
 
-    DisconnectWatch(ConnectionStates table, Duration interval) {
+    DisconnectWatch(OpenConnections table, Duration interval) {
         this.table = table;
         if (interval.isZero() || !table.available()) {
             log.info(
@@ -60,12 +61,12 @@ final class DisconnectWatch implements AutoCloseable {
         ticker.scheduleWithFixedDelay(this::checkSafely, nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Watches the connection with these ports until {@code task} completes. */
+    /** Watches the connection with these ports (the socket's own, not forwarded ones) until {@code task} completes. */
     void watch(int localPort, int remotePort, CompletableFuture<?> task) {
-        if (ticker == null || task.isDone()) {
+        if (ticker == null || task.isDone() || localPort <= 0 || remotePort <= 0) {
             return;
         }
-        waiting.put(task, new Ports(localPort, remotePort));
+        waiting.put(task, new Watched(new Ports(localPort, remotePort)));
         task.whenComplete((v, e) -> waiting.remove(task));
     }
 
@@ -74,23 +75,35 @@ final class DisconnectWatch implements AutoCloseable {
         if (waiting.isEmpty()) {
             return;
         }
-        List<Map.Entry<CompletableFuture<?>, Ports>> gone = new ArrayList<>(waiting.entrySet());
+        List<Map.Entry<CompletableFuture<?>, Watched>> gone = new ArrayList<>(waiting.entrySet());
         for (int look = 0; look < LOOKS && !gone.isEmpty(); look++) {
-            Map<Ports, State> states = table.read();
-            gone.removeIf(e -> !looksGone(e.getValue(), states));
+            Set<Ports> open = table.open();
+            gone.removeIf(e -> !e.getValue().looksGone(open));
         }
-        for (Map.Entry<CompletableFuture<?>, Ports> e : gone) {
+        for (Map.Entry<CompletableFuture<?>, Watched> e : gone) {
             log.debug(
                     "client on port {} went away; cancelling its request",
-                    e.getValue().remote());
+                    e.getValue().ports.remote());
             e.getKey().cancel(false);
         }
     }
 
-    private static boolean looksGone(Ports ports, Map<Ports, State> states) {
-        State state = states.get(ports);
-        boolean visible = states.get(ports.listener()) == State.LISTENING;
-        return state == State.CLOSED_BY_PEER || (state != State.OPEN && visible);
+    private static final class Watched {
+        final Ports ports;
+        volatile boolean seenOpen;
+
+        Watched(Ports ports) {
+            this.ports = ports;
+        }
+
+        /** Notes an open connection; true when one seen open before is no longer open. */
+        boolean looksGone(Set<Ports> open) {
+            if (open.contains(ports)) {
+                seenOpen = true;
+                return false;
+            }
+            return seenOpen;
+        }
     }
 
     private void checkSafely() {
@@ -109,9 +122,9 @@ final class DisconnectWatch implements AutoCloseable {
     }
 
     /** The kernel's connection table ({@link TcpConnectionTable}); each read is a fresh, possibly torn, snapshot. */
-    interface ConnectionStates {
+    interface OpenConnections {
         boolean available();
 
-        Map<Ports, State> read();
+        Set<Ports> open();
     }
 }

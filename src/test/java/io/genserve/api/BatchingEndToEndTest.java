@@ -178,6 +178,7 @@ class BatchingEndToEndTest {
                                     + "Content-Length: " + body.length() + "\r\n\r\n" + body)
                             .getBytes(StandardCharsets.US_ASCII));
             awaitMetric(http, "genserve_queue_depth\\{model=\"lonely\"}", 1); // waits for company for 20 s
+            Thread.sleep(1000); // five looks of the watch: it cancels only connections it has seen open
             if (reset) {
                 client.setSoLinger(true, 0); // close() sends RST instead of FIN
             }
