@@ -49,6 +49,15 @@ class ModelBatcherTest {
                 Duration.ofSeconds(2));
     }
 
+    /** Model "m" on the real clock and the test's timer, without meters. */
+    ModelBatcher start(ModelBatcher.Runner runner, BatchSettings settings) {
+        return start(runner, settings, MemoryBudget.unlimited());
+    }
+
+    ModelBatcher start(ModelBatcher.Runner runner, BatchSettings settings, MemoryBudget memory) {
+        return new ModelBatcher("m", runner, settings, System::nanoTime, timer, BatchObserver.NONE, memory);
+    }
+
     static Map<String, HeapTensor> item(float value) {
         return Map.of("x", new HeapTensor(DType.FLOAT32, new long[] {1, 2}, new float[] {value, value}));
     }
@@ -76,14 +85,7 @@ class ModelBatcherTest {
 
     @Test
     void concurrentItemsShareARunAndEachGetsItsOwnRow() throws Exception {
-        batcher = new ModelBatcher(
-                "m",
-                this::doubling,
-                settings(8, Duration.ofMillis(200), 100),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                MemoryBudget.unlimited());
+        batcher = start(this::doubling, settings(8, Duration.ofMillis(200), 100));
         List<CompletableFuture<Map<String, HeapTensor>>> futures =
                 List.of(batcher.submit(item(1), null), batcher.submit(item(2), null), batcher.submit(item(3), null));
         for (int i = 0; i < 3; i++) {
@@ -95,14 +97,7 @@ class ModelBatcherTest {
 
     @Test
     void oneBadItemFailsOnlyItself() throws Exception {
-        batcher = new ModelBatcher(
-                "m",
-                this::doubling,
-                settings(8, Duration.ofMillis(200), 100),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                MemoryBudget.unlimited());
+        batcher = start(this::doubling, settings(8, Duration.ofMillis(200), 100));
         var good = batcher.submit(item(1), null);
         var bad = batcher.submit(item(Float.NaN), null);
         var alsoGood = batcher.submit(item(3), null);
@@ -118,14 +113,7 @@ class ModelBatcherTest {
     @Test
     void aFullQueueRefusesAtOnceAndLosesNothingAccepted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        batcher = new ModelBatcher(
-                "m",
-                heldUntil(release),
-                settings(1, Duration.ZERO, 2),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                MemoryBudget.unlimited());
+        batcher = start(heldUntil(release), settings(1, Duration.ZERO, 2));
         var running = batcher.submit(item(1), null);
         awaitQueueDepth(0); // the first item is in the (blocked) run
         var q1 = batcher.submit(item(2), null);
@@ -149,18 +137,13 @@ class ModelBatcherTest {
     void anItemStillQueuedAtItsDeadlineIsNeverRun() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<Float> ran = new CopyOnWriteArrayList<>();
-        batcher = new ModelBatcher(
-                "m",
+        batcher = start(
                 (b, c) -> {
                     ran.add(b.get("x").values()[0]);
                     release.await(5, TimeUnit.SECONDS);
                     return doubling(b, c);
                 },
-                settings(1, Duration.ZERO, 10),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                MemoryBudget.unlimited());
+                settings(1, Duration.ZERO, 10));
         var blocker = batcher.submit(item(1), null);
         awaitQueueDepth(0);
         var late = batcher.submit(item(2), Duration.ofMillis(50));
@@ -178,8 +161,7 @@ class ModelBatcherTest {
     @Test
     void aRunThatOutlivesEveryDeadlineInItIsTerminated() throws Exception {
         CountDownLatch terminated = new CountDownLatch(1);
-        batcher = new ModelBatcher(
-                "m",
+        batcher = start(
                 (b, control) -> {
                     // Stands in for a long ORT run polling its terminate flag, as ORT does between kernels.
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -192,11 +174,7 @@ class ModelBatcherTest {
                     }
                     return doubling(b, control);
                 },
-                settings(1, Duration.ZERO, 10),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                MemoryBudget.unlimited());
+                settings(1, Duration.ZERO, 10));
         var slow = batcher.submit(item(1), Duration.ofMillis(100));
         assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS))
                 .cause()
@@ -208,14 +186,7 @@ class ModelBatcherTest {
     @Test
     void cancellingAQueuedItemFreesItsPlace() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        batcher = new ModelBatcher(
-                "m",
-                heldUntil(release),
-                settings(1, Duration.ZERO, 1),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                MemoryBudget.unlimited());
+        batcher = start(heldUntil(release), settings(1, Duration.ZERO, 1));
         var running = batcher.submit(item(1), null);
         awaitQueueDepth(0);
         var queued = batcher.submit(item(2), null);
@@ -231,14 +202,7 @@ class ModelBatcherTest {
     void itemsBeyondTheMemoryBudgetAreRefusedAndTheirBytesComeBack() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         MemoryBudget budget = new MemoryBudget(16); // two items of two floats
-        batcher = new ModelBatcher(
-                "m",
-                heldUntil(release),
-                settings(8, Duration.ofSeconds(1), 100),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                budget);
+        batcher = start(heldUntil(release), settings(8, Duration.ofSeconds(1), 100), budget);
         var first = batcher.submit(item(1), null);
         var second = batcher.submit(item(2), null);
         assertThatThrownBy(() -> batcher.submit(item(3), null).join())
@@ -253,14 +217,7 @@ class ModelBatcherTest {
 
     @Test
     void drainingRefusesNewItemsAndFinishesAcceptedOnes() throws Exception {
-        batcher = new ModelBatcher(
-                "m",
-                this::doubling,
-                settings(4, Duration.ofSeconds(2), 10),
-                System::nanoTime,
-                timer,
-                BatchObserver.NONE,
-                MemoryBudget.unlimited());
+        batcher = start(this::doubling, settings(4, Duration.ofSeconds(2), 10));
         var accepted = batcher.submit(item(5), null);
         assertThat(batcher.drain(Duration.ofSeconds(5))).isTrue();
         assertThat(accepted.get(1, TimeUnit.SECONDS).get("y").values()).containsExactly(10f, 10f);
