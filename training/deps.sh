@@ -1,11 +1,12 @@
 # Sourced by run_all.sh and smoke.sh: installs the Debian packages the training scripts need,
 # only those missing (idempotent). Everything comes from Debian bookworm main; no pip.
-#   python3-torch, python3-onnx, python3-opencv, python3-yaml, python3-numpy: the toolchain
+#   python3-torch, python3-onnx, python3-opencv, python3-yaml, python3-numpy, python3-pil: the toolchain
+#   (python3-pil: palette-quantised figures in the model cards, common.save_rgb)
 #   libopenblas0-pthread: BLAS for numpy/torch
 #   dataset-fashion-mnist: Fashion-MNIST (MIT)
 #   opencv-doc: evaluation photographs + starry_night.jpg
 #   gcompris-qt-data: training photographs + "The Night Café" (inside Qt .rcc bundles)
-TRAINING_PKGS="python3-torch python3-onnx python3-opencv python3-yaml python3-numpy libopenblas0-pthread dataset-fashion-mnist opencv-doc gcompris-qt-data"
+TRAINING_PKGS="python3-torch python3-onnx python3-opencv python3-yaml python3-numpy python3-pil libopenblas0-pthread dataset-fashion-mnist opencv-doc gcompris-qt-data"
 missing=""
 for p in $TRAINING_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
