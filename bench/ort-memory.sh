@@ -19,10 +19,10 @@ for s in [128, 136, 200, 256, 264, 301, 320, 384, 400, 448, 512, 520, 600, 640, 
     cv2.imwrite(f'{out}/mask{s}.png', m)
 PY
 mvn -q -B package -DskipTests -Dspotless.check.skip=true -Donnxruntime.version="$V"
-java -jar target/genserve-0.1.0-SNAPSHOT.jar --genserve.model-repository="$REPO" --server.port=$PORT --logging.level.root=WARN >"$IMG/service.log" 2>&1 &
+java -jar target/genserve-0.1.0-SNAPSHOT.jar --genserve.model-repository="$REPO" --server.port=$PORT --management.server.port=$((PORT + 1)) --logging.level.root=WARN >"$IMG/service.log" 2>&1 &
 P=$!
 trap 'kill $P 2>/dev/null; rm -rf "$IMG"' EXIT
-until curl -sf localhost:$PORT/actuator/health/readiness >/dev/null; do sleep 1; done
+until curl -sf localhost:$((PORT + 1))/actuator/health/readiness >/dev/null; do sleep 1; done
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' /proc/$P/status; }
 echo "ORT $V ready: RSS $(rss) MiB"
 MODELS=$(curl -s localhost:$PORT/models | /usr/bin/python3 -c 'import json,sys; print(" ".join(m["name"]+":"+m["task"] for m in json.load(sys.stdin)["models"] if m.get("task") != "generate"))')

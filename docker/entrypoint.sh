@@ -17,13 +17,14 @@ export GENSERVE_MODEL_REPOSITORY
 
 # Container-aware sizing: the JVM reads the cgroup's memory and CPU limits. The heap gets half the
 # memory; the other half is for ONNX Runtime (weights, arenas, thread pools live outside the heap),
-# metaspace and thread stacks. Out of memory: exit, so that the orchestrator restarts the container
-# instead of it limping on. exec: java is PID 1 and gets SIGTERM itself, for the graceful shutdown.
+# metaspace and thread stacks. No -XX:+ExitOnOutOfMemoryError: a request whose images do not fit
+# into the heap is answered 503 + Retry-After and the service goes on (requests are admitted against
+# a memory budget, a quarter of the heap by default, so running out is rare).
+# exec: java is PID 1 and gets SIGTERM itself, for the graceful shutdown.
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 exec java \
   -XX:MaxRAMPercentage=50 \
   -XX:InitialRAMPercentage=10 \
-  -XX:+ExitOnOutOfMemoryError \
   -Djava.io.tmpdir="$TMPDIR" \
   ${JAVA_OPTS:-} \
   -cp "$GENSERVE_HOME/app" \

@@ -72,9 +72,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
     "onnx" (dict "execution-provider" (include "genserve.executionProvider" .))
     "batching" (dict
       "drain-timeout" (printf "%ds" (int .Values.genserve.batching.drainTimeoutSeconds))
-      "max-queued-memory" .Values.genserve.batching.maxQueuedMemory))
+      "max-queued-memory" .Values.genserve.batching.maxQueuedMemory)
+    "http" (dict "max-body" (deepCopy .Values.genserve.http.maxBody)))
   "spring" (dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ds" (int .Values.genserve.shutdownPhaseTimeoutSeconds))))
   "server" (dict "port" (int .Values.containerPort))
+  "management" (dict "server" (dict "port" (int .Values.managementPort)))
 }}
 {{- toYaml (mustMergeOverwrite $base (deepCopy .Values.genserve.config)) }}
 {{- end }}

@@ -27,6 +27,9 @@ class ConfigurationValidationTest {
             assertThat(b.maxBatchSize()).isEqualTo(16);
             assertThat(b.maxDelay()).isZero();
             assertThat(b.preferredBatchSizes()).isEmpty();
+            assertThat(b.maxQueuedMemory().bytesOf(1000))
+                    .as("a quarter of the heap")
+                    .isEqualTo(250);
             assertThat(context.getBean(OnnxProperties.class).executionProvider())
                     .isEqualTo(ProviderChoice.AUTO);
         });
@@ -42,6 +45,19 @@ class ConfigurationValidationTest {
     void aNegativeDelayFailsNamingTheProperty() {
         runner.withPropertyValues("genserve.batching.max-delay=-5ms")
                 .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("maxDelay"));
+    }
+
+    @Test
+    void theMemoryBudgetIsAShareOfTheHeapOrASize() {
+        runner.withPropertyValues("genserve.batching.max-queued-memory=512MB")
+                .run(context -> assertThat(context.getBean(BatchingProperties.class)
+                                .maxQueuedMemory()
+                                .bytesOf(1L << 40))
+                        .isEqualTo(512L << 20));
+        runner.withPropertyValues("genserve.batching.max-queued-memory=95%")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .hasStackTraceContaining("genserve.batching.max-queued-memory"));
     }
 
     @Test

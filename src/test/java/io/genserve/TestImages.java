@@ -59,4 +59,29 @@ public final class TestImages {
         }
         return max;
     }
+
+    /** A black RGB PNG of the given size: tiny as a file, large once decoded. */
+    public static byte[] png(int width, int height) {
+        return solidPng(width, height, 0);
+    }
+
+    /** A PNG of one RGB colour ({@code 0xRRGGBB}). */
+    public static byte[] solidPng(int width, int height, int rgb) {
+        java.awt.image.BufferedImage image =
+                new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        if (rgb != 0) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    image.setRGB(x, y, rgb);
+                }
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(image, "png", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
 }

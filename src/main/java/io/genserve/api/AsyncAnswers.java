@@ -1,5 +1,6 @@
 package io.genserve.api;
 
+import io.genserve.error.MemoryExhaustedException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import java.util.concurrent.CancellationException;
@@ -44,6 +45,8 @@ final class AsyncAnswers {
                 result.setResult(render.apply(value));
             } catch (RuntimeException e) {
                 result.setErrorResult(e);
+            } catch (OutOfMemoryError e) {
+                result.setErrorResult(MemoryExhaustedException.whileServing("encoding the answer", e));
             }
         });
         result.onError(e -> future.cancel(false));

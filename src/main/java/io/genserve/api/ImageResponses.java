@@ -1,6 +1,7 @@
 package io.genserve.api;
 
 import io.genserve.error.BadInputException;
+import io.genserve.error.ClientText;
 import io.genserve.imaging.ImageCodec;
 import io.genserve.imaging.ImageFormat;
 import io.genserve.imaging.PixelImage;
@@ -51,7 +52,8 @@ final class ImageResponses {
         return switch (format.toLowerCase(Locale.ROOT)) {
             case "png" -> ImageFormat.PNG;
             case "jpeg", "jpg" -> ImageFormat.JPEG;
-            default -> throw new BadInputException("format", "format must be png or jpeg, got '" + format + "'");
+            default ->
+                throw new BadInputException("format", "format must be png or jpeg, got " + ClientText.quote(format));
         };
     }
 
@@ -66,7 +68,7 @@ final class ImageResponses {
         try {
             types = MediaType.parseMediaTypes(accept);
         } catch (org.springframework.http.InvalidMediaTypeException e) {
-            throw new BadInputException("Accept", "the Accept header is malformed: " + e.getMessage());
+            throw new BadInputException("Accept", "the Accept header is malformed: " + ClientText.quote(accept));
         }
         for (MediaType t : types) {
             if (t.isWildcardType()) {

@@ -1,6 +1,7 @@
 package io.genserve.api;
 
 import io.genserve.error.BadInputException;
+import io.genserve.error.ClientText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
@@ -37,7 +38,8 @@ final class ImageUploads {
         try {
             return Base64.getDecoder().decode(data.replaceAll("\\s", "")); // line breaks are common in pasted base64
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(field, "'" + field + "' is not valid base64: " + e.getMessage());
+            throw new BadInputException(
+                    field, "'" + field + "' is not valid base64: " + ClientText.excerpt(e.getMessage()));
         }
     }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -27,7 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param concurrency runs of one model that may go on at once
  * @param retryAfter what {@code Retry-After} says when a queue is full
  * @param drainTimeout on shutdown, how long accepted requests may take to finish before sessions close
- * @param maxQueuedMemory heap that the tensors of admitted requests may hold at once, over all models
+ * @param maxQueuedMemory heap that requests in progress may hold at once, over all models: their
+ *     buffered bodies, decoded images and queued tensors; a share of the maximum heap ({@code 25%},
+ *     the default) or a size ({@code 512MB})
  */
 @Validated
 @ConfigurationProperties("genserve.batching")
@@ -54,7 +55,7 @@ public record BatchingProperties(
         @NotNull @DurationMin(millis = 0) @DefaultValue("20s")
         Duration drainTimeout,
 
-        @NotNull @DefaultValue("1GB") DataSize maxQueuedMemory) {
+        @NotNull @DefaultValue("25%") HeapShare maxQueuedMemory) {
 
     public BatchingProperties {
         preferredBatchSizes = preferredBatchSizes == null ? List.of() : List.copyOf(preferredBatchSizes);

@@ -2,6 +2,7 @@ package io.genserve.batching;
 
 import io.genserve.error.DeadlineExceededException;
 import io.genserve.error.InferenceFailedException;
+import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.OverloadedException;
 import io.genserve.runtime.HeapTensor;
 import io.genserve.runtime.RunControl;
@@ -212,8 +213,20 @@ public final class ModelBatcher implements AutoCloseable {
         } catch (RunTerminatedException e) {
             finished.set(true);
             return; // every item was already answered
+        } catch (OutOfMemoryError e) {
+            // The heap could not hold this batch's tensors: its items fail and ask to be retried; the
+            // worker (and so the model) stays alive, which an Error left to unwind would not.
+            finished.set(true);
+            log.warn("batch of {} on model '{}' ran out of heap: {}", batch.size(), model, e.getMessage());
+            batch.forEach(job -> job.result.completeExceptionally(outOfMemory(e)));
+            return;
         } catch (Exception e) {
             finished.set(true);
+            if (isNativeAllocationFailure(e)) {
+                log.warn("batch of {} on model '{}': {}", batch.size(), model, e.getMessage());
+                batch.forEach(job -> job.result.completeExceptionally(outOfMemory(e)));
+                return;
+            }
             if (isolateFailures && batch.size() > 1) {
                 log.warn(
                         "batch of {} on model '{}' failed ({}); retrying item by item",
@@ -238,6 +251,17 @@ public final class ModelBatcher implements AutoCloseable {
             }
             batch.get(i).result.complete(row);
         }
+    }
+
+    private MemoryExhaustedException outOfMemory(Throwable e) {
+        return new MemoryExhaustedException(
+                "model '" + model + "' ran out of memory for this request; retry later", settings.retryAfter(), e);
+    }
+
+    /** ONNX Runtime's own allocation failures (its arena or the C++ allocator), which retrying later can cure. */
+    static boolean isNativeAllocationFailure(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Failed to allocate memory") || m.contains("bad_alloc") || m.contains("bad allocation");
     }
 
     private static Map<String, HeapTensor> stack(List<Job> batch) {

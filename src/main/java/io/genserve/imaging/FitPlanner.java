@@ -12,6 +12,15 @@ import io.genserve.model.SpatialSize;
 public final class FitPlanner {
     private FitPlanner() {}
 
+    /** Pixels a model is fed for a whole image of this size: its fixed size, or the image within the dynamic limits. */
+    public static long fedPixels(int width, int height, SpatialSize size) {
+        if (size.hasFixedSize()) {
+            return (long) size.fixedWidth() * size.fixedHeight();
+        }
+        Placement p = toDynamic(new Rect(0, 0, width, height), size);
+        return (long) p.paddedWidth() * p.paddedHeight();
+    }
+
     /** The whole image, fitted to a dynamic size, or resized to a fixed one. */
     public static Placement whole(int width, int height, SpatialSize size) {
         Rect all = new Rect(0, 0, width, height);

@@ -1,6 +1,8 @@
 package io.genserve.imaging;
 
 import io.genserve.error.BadInputException;
+import io.genserve.error.MemoryExhaustedException;
+import io.genserve.error.TooLargeException;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -37,8 +39,25 @@ public final class ImageCodec {
         this.limits = limits;
     }
 
+    /**
+     * The size the file declares, read from its header alone (nothing is decoded), within the
+     * limits: what a request will cost is known before any of it is spent.
+     *
+     * @param field the request field the bytes came from, named in every error
+     * @throws TooLargeException when the declared size exceeds {@code genserve.imaging.max-side} or {@code max-pixels}
+     */
+    public ImageHeader readHeader(byte[] bytes, String field) {
+        return read(bytes, field, false).header();
+    }
+
     /** @param field the request field the bytes came from, named in every error */
     public DecodedImage decode(byte[] bytes, String field) {
+        return read(bytes, field, true).image();
+    }
+
+    private record Read(ImageHeader header, DecodedImage image) {}
+
+    private Read read(byte[] bytes, String field, boolean decode) {
         if (bytes == null) {
             throw new BadInputException(field, "'" + field + "' is required");
         }
@@ -56,35 +75,64 @@ public final class ImageCodec {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                checkSize(field, reader.getWidth(0), reader.getHeight(0));
+                ImageHeader header = new ImageHeader(reader.getWidth(0), reader.getHeight(0));
+                checkSize(field, header);
+                if (!decode) {
+                    return new Read(header, null);
+                }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw corrupt(field, warnings.get(0));
                 }
-                return toPixels(image);
+                return new Read(header, toPixels(image));
             } finally {
                 reader.dispose();
             }
-        } catch (BadInputException e) {
+        } catch (BadInputException | TooLargeException e) {
             throw e;
+        } catch (OutOfMemoryError e) {
+            throw MemoryExhaustedException.whileServing("decoding '" + field + "'", e);
         } catch (IOException | RuntimeException e) {
+            OutOfMemoryError oom = outOfMemoryCause(e); // some decoders wrap the error in an IIOException
+            if (oom != null) {
+                throw MemoryExhaustedException.whileServing("decoding '" + field + "'", oom);
+            }
             // Decoders signal malformed data with IOExceptions and, for some files, runtime exceptions.
             throw corrupt(field, e.getMessage());
         }
     }
 
-    private void checkSize(String field, int width, int height) {
+    private void checkSize(String field, ImageHeader header) {
+        int width = header.width();
+        int height = header.height();
         if (width < 1 || height < 1) {
             throw new BadInputException(field, "'" + field + "' has no pixels (" + width + "x" + height + ")");
         }
-        if (width > limits.maxSide() || height > limits.maxSide() || (long) width * height > limits.maxPixels()) {
-            throw new BadInputException(
+        if (width > limits.maxSide() || height > limits.maxSide()) {
+            throw new TooLargeException(
                     field,
+                    "genserve.imaging.max-side",
                     "'" + field + "' is " + width + "x" + height + "; the limit is " + limits.maxSide()
-                            + " pixels per side and " + limits.maxPixels() + " pixels in all");
+                            + " pixels per side (genserve.imaging.max-side)");
         }
+        if (header.pixels() > limits.maxPixels()) {
+            throw new TooLargeException(
+                    field,
+                    "genserve.imaging.max-pixels",
+                    "'" + field + "' is " + width + "x" + height + " = " + header.pixels() + " pixels; the limit is "
+                            + limits.maxPixels() + " pixels (genserve.imaging.max-pixels)");
+        }
+    }
+
+    private static OutOfMemoryError outOfMemoryCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
     }
 
     private static BadInputException corrupt(String field, String detail) {

@@ -1,9 +1,12 @@
 package io.genserve.model;
 
+import io.genserve.error.EditDistance;
+import io.genserve.error.JacksonText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
@@ -53,7 +56,8 @@ public final class ManifestReader {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String reason = root instanceof JacksonException j ? j.getOriginalMessage() : root.getMessage();
+        String reason =
+                root instanceof JacksonException j ? JacksonText.reason(j) : JacksonText.clean(root.getMessage());
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference ref : e.getPath()) {
             if (ref.getIndex() >= 0) {
@@ -65,7 +69,15 @@ public final class ManifestReader {
         if (e instanceof UnrecognizedPropertyException u) {
             // Records are bound through their constructor, so Jackson's location is the end of the object: leave it
             // out.
-            return "unknown key '" + u.getPropertyName() + "' at " + path + "; known keys: " + u.getKnownPropertyIds();
+            List<String> known = u.getKnownPropertyIds() == null
+                    ? List.of()
+                    : u.getKnownPropertyIds().stream()
+                            .map(String::valueOf)
+                            .sorted()
+                            .toList();
+            String nearest = EditDistance.nearest(u.getPropertyName(), known);
+            return "unknown key '" + u.getPropertyName() + "' at " + (path.isEmpty() ? "the top" : path)
+                    + (nearest == null ? "" : "; did you mean '" + nearest + "'?") + "; known keys: " + known;
         }
         TokenStreamLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 0
@@ -74,6 +86,6 @@ public final class ManifestReader {
         String firstLine = reason == null
                 ? root.getClass().getSimpleName()
                 : reason.lines().findFirst().orElse(reason);
-        return firstLine.replaceAll(" \\(class [^)]*\\)", "") + (path.isEmpty() ? "" : " at " + path) + where;
+        return firstLine + (path.isEmpty() ? "" : " at " + path) + where;
     }
 }

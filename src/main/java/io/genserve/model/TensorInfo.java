@@ -18,4 +18,16 @@ public record TensorInfo(String name, String elementType, DType dtype, Shape sha
     public boolean isDynamic(int axis) {
         return shape.get(axis) < 0;
     }
+
+    /** Values per item from {@code fromAxis} on (e.g. 1: everything but the batch axis), or -1 when one of those is dynamic. */
+    public long staticSize(int fromAxis) {
+        long n = 1;
+        for (int i = fromAxis; i < rank(); i++) {
+            if (shape.get(i) < 0) {
+                return -1;
+            }
+            n = Math.multiplyExact(n, shape.get(i));
+        }
+        return n;
+    }
 }

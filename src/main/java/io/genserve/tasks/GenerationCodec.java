@@ -32,11 +32,23 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
     }
 
     @Override
+    public Cost cost(GenerateRequest request, ServedModel model) {
+        checkCount(request);
+        TensorSpec latent = model.manifest().input(TensorRole.LATENT).orElseThrow();
+        long outputValues = model.signature()
+                .output(model.manifest().imageOutput().name())
+                .map(t -> Math.max(0, t.staticSize(1)))
+                .orElse(0L);
+        int count = request.count();
+        long perImage = (latent.latentSize() + outputValues) * Cost.FLOAT;
+        // the decoded images wait in the answer until it is encoded
+        return new Cost(count, count * outputValues, count * perImage);
+    }
+
+    @Override
     public Prepared<GeneratedImages> prepare(GenerateRequest request, ServedModel model) {
         ModelManifest m = model.manifest();
-        if (request.count() < 1 || request.count() > MAX_COUNT) {
-            throw new BadInputException("count", "count must be 1.." + MAX_COUNT + ", got " + request.count());
-        }
+        checkCount(request);
         Long seed = request.seed();
         if (seed != null && (seed < 0 || seed > MAX_SEED - MAX_COUNT)) {
             throw new BadInputException("seed", "seed must be 0.." + (MAX_SEED - MAX_COUNT) + ", got " + seed);
@@ -87,6 +99,12 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
     @Override
     public GenerateRequest warmUpRequest(ServedModel model) {
         return new GenerateRequest(model.name(), 1, 0L, null, null, null);
+    }
+
+    private static void checkCount(GenerateRequest request) {
+        if (request.count() < 1 || request.count() > MAX_COUNT) {
+            throw new BadInputException("count", "count must be 1.." + MAX_COUNT + ", got " + request.count());
+        }
     }
 
     private static Double truncation(GenerateRequest request, TensorSpec latent, String model) {

@@ -5,6 +5,7 @@ import io.genserve.imaging.BinaryMask;
 import io.genserve.imaging.Compositing;
 import io.genserve.imaging.FitPlanner;
 import io.genserve.imaging.ImageCodec;
+import io.genserve.imaging.ImageHeader;
 import io.genserve.imaging.PixelImage;
 import io.genserve.imaging.Placement;
 import io.genserve.model.Fit;
@@ -33,6 +34,21 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
     @Override
     public Task task() {
         return Task.INPAINT;
+    }
+
+    @Override
+    public Cost cost(InpaintRequest request, ServedModel model) {
+        ModelManifest m = model.manifest();
+        TensorSpec imageSpec = m.input(TensorRole.IMAGE).orElseThrow();
+        ImageHeader image = images.readHeader(request.image(), "image");
+        long maskDecode = request.mask() == null
+                ? 0
+                : images.readHeader(request.mask(), "mask").decodeBytes();
+        long fed = FitPlanner.fedPixels(image.width(), image.height(), imageSpec.size());
+        int channels = imageSpec.channelCount() + 1 + m.imageOutput().channelCount();
+        // the original, the filled result at the input's size and the composite stay until the answer
+        long answer = image.pixels() * 3 * 3;
+        return new Cost(1, image.decodeBytes() + maskDecode + answer, fed * channels * Cost.FLOAT);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.genserve.batching.BatchingProperties;
 import io.genserve.batching.MemoryBudget;
 import io.genserve.batching.ModelBatcher;
 import io.genserve.error.BadInputException;
+import io.genserve.error.ClientText;
 import io.genserve.error.GenserveException;
 import io.genserve.error.ModelNotReadyException;
 import io.genserve.error.UnknownModelException;
@@ -268,7 +269,7 @@ final class ModelCatalog implements SmartLifecycle {
         Entry entry = entries.get(name);
         if (entry == null) {
             throw new UnknownModelException(
-                    name, "unknown " + field + " '" + name + "'; " + describe(task), names(task));
+                    name, "unknown " + field + " " + ClientText.quote(name) + "; " + describe(task), names(task));
         }
         if (entry.state != ModelState.READY) {
             throw new ModelNotReadyException(name, EnumNames.of(entry.state), entry.reason);
@@ -324,7 +325,7 @@ final class ModelCatalog implements SmartLifecycle {
         if (e == null) {
             throw new UnknownModelException(
                     name,
-                    "unknown model '" + name + "'; models: " + entries.keySet(),
+                    "unknown model " + ClientText.quote(name) + "; models: " + entries.keySet(),
                     new ArrayList<>(entries.keySet()));
         }
         return e.snapshot();

@@ -2,7 +2,9 @@ package io.genserve.tasks;
 
 import io.genserve.error.BadInputException;
 import io.genserve.error.DeadlineExceededException;
+import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.OverloadedException;
+import io.genserve.error.TooLargeException;
 import io.genserve.error.UnknownModelException;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -22,10 +24,10 @@ enum Outcome {
         if (e == null) {
             return SUCCESS;
         }
-        if (e instanceof BadInputException || e instanceof UnknownModelException) {
+        if (e instanceof BadInputException || e instanceof UnknownModelException || e instanceof TooLargeException) {
             return CLIENT_ERROR;
         }
-        if (e instanceof OverloadedException) {
+        if (e instanceof OverloadedException || e instanceof MemoryExhaustedException) {
             return REJECTED;
         }
         if (e instanceof DeadlineExceededException) {

@@ -1,5 +1,6 @@
 package io.genserve.tasks;
 
+import io.genserve.error.MemoryExhaustedException;
 import io.genserve.runtime.HeapTensor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,10 @@ final class PreparedExecutor {
                                                 .toList()));
                             } catch (RuntimeException e) {
                                 result.completeExceptionally(e);
+                            } catch (OutOfMemoryError e) {
+                                // this answer's images did not fit: it fails, the pool thread and the service go on
+                                result.completeExceptionally(
+                                        MemoryExhaustedException.whileServing("assembling the answer", e));
                             } finally {
                                 timer.record(System.nanoTime() - t0);
                             }

@@ -4,6 +4,7 @@ import io.genserve.error.BadInputException;
 import io.genserve.imaging.Compositing;
 import io.genserve.imaging.FitPlanner;
 import io.genserve.imaging.ImageCodec;
+import io.genserve.imaging.ImageHeader;
 import io.genserve.imaging.PixelImage;
 import io.genserve.imaging.Placement;
 import io.genserve.imaging.Resizer;
@@ -39,6 +40,42 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
     }
 
     @Override
+    public Cost cost(StyleRequest request, ServedModel model) {
+        ModelManifest m = model.manifest();
+        TensorSpec imageSpec = m.input(TensorRole.IMAGE).orElseThrow();
+        ImageHeader image = images.readHeader(request.image(), "image");
+        long styleDecode = request.styleImage() == null || request.styleImage().length == 0
+                ? 0
+                : images.readHeader(request.styleImage(), "styleImage").decodeBytes();
+        int channels = imageSpec.channelCount()
+                + m.imageOutput().channelCount()
+                + m.input(TensorRole.STYLE_IMAGE).map(TensorSpec::channelCount).orElse(0);
+        // the original, the styled result and the blend stay until the answer
+        long answer = image.pixels() * 3 * 3;
+        if (tiles(m, imageSpec)) {
+            int tw = imageSpec.size().fixedWidth();
+            int th = imageSpec.size().fixedHeight();
+            int n = TileGrid.cover(image.width(), image.height(), tw, th, overlap(tw, th))
+                    .tiles()
+                    .size();
+            long merge = image.pixels() * (3 + 1) * Cost.FLOAT; // the weighted sums and weights of the merge
+            return new Cost(
+                    n, image.decodeBytes() + styleDecode + answer + merge, (long) n * tw * th * channels * Cost.FLOAT);
+        }
+        long fed = FitPlanner.fedPixels(image.width(), image.height(), imageSpec.size());
+        return new Cost(1, image.decodeBytes() + styleDecode + answer, fed * channels * Cost.FLOAT);
+    }
+
+    private static boolean tiles(ModelManifest m, TensorSpec imageSpec) {
+        return m.fit() == Fit.TILE && imageSpec.size().hasFixedSize();
+    }
+
+    /** Pixels adjacent tiles share: an eighth of the tile, enough for the blend ramps to hide seams. */
+    static int overlap(int tileWidth, int tileHeight) {
+        return Math.max(1, Math.min(tileWidth, tileHeight) / 8);
+    }
+
+    @Override
     public Prepared<ImageResult> prepare(StyleRequest request, ServedModel model) {
         ModelManifest m = model.manifest();
         double strength = request.strength() == null ? 1.0 : request.strength();
@@ -62,10 +99,10 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
             return Prepared.immediate(new ImageResult(model.name(), source));
         }
         TensorSpec output = m.imageOutput();
-        if (m.fit() == Fit.TILE && imageSpec.size().hasFixedSize()) {
+        if (tiles(m, imageSpec)) {
             int tw = imageSpec.size().fixedWidth();
             int th = imageSpec.size().fixedHeight();
-            TileGrid grid = TileGrid.cover(source.width(), source.height(), tw, th, Math.max(1, Math.min(tw, th) / 8));
+            TileGrid grid = TileGrid.cover(source.width(), source.height(), tw, th, overlap(tw, th));
             List<Map<String, HeapTensor>> items = new ArrayList<>();
             for (int i = 0; i < grid.tiles().size(); i++) {
                 items.add(feed(grid.cut(source, i), style, imageSpec, styleSpec));

@@ -11,11 +11,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class TasksConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(TasksConfiguration.class);
 
     /** Fires request deadlines; the work it does is tiny (complete a future, flag a run). */
     @Bean(destroyMethod = "shutdownNow")
@@ -32,10 +35,16 @@ class TasksConfiguration {
                 Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("postprocess"));
     }
 
-    /** Shared by every model's batcher: the tensors of admitted requests, all models together. */
+    /** Shared by the HTTP edge and every model's batcher: what requests in progress hold, all models together. */
     @Bean
     MemoryBudget memoryBudget(BatchingProperties batching) {
-        return new MemoryBudget(batching.maxQueuedMemory().toBytes());
+        long bytes = batching.maxQueuedMemory().bytesOf(Runtime.getRuntime().maxMemory());
+        log.info(
+                "memory budget for requests in progress: {} MiB (genserve.batching.max-queued-memory={}, max heap {} MiB)",
+                bytes >> 20,
+                batching.maxQueuedMemory(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        return new MemoryBudget(bytes);
     }
 
     @Bean
@@ -58,8 +67,12 @@ class TasksConfiguration {
 
     @Bean
     TaskRunner taskRunner(
-            ModelCatalog catalog, PreparedExecutor executor, TaskMeters meters, List<TaskCodec<?, ?>> codecs) {
-        return new TaskRunner(catalog, executor, meters, codecs);
+            ModelCatalog catalog,
+            PreparedExecutor executor,
+            TaskMeters meters,
+            MemoryBudget memoryBudget,
+            List<TaskCodec<?, ?>> codecs) {
+        return new TaskRunner(catalog, executor, meters, memoryBudget, codecs);
     }
 
     private static ThreadFactory daemon(String name) {

@@ -3,6 +3,9 @@ package io.genserve.api;
 import static io.genserve.TestHttp.FIXTURES;
 import static io.genserve.TestHttp.parts;
 import static io.genserve.TestHttp.text;
+import static io.genserve.TestMetrics.awaitMetric;
+import static io.genserve.TestMetrics.copyModel;
+import static io.genserve.TestMetrics.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genserve.TestHttp;
@@ -18,14 +21,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -43,6 +44,10 @@ class BatchingEndToEndTest {
     @LocalServerPort
     int port;
 
+    /** Probes and metrics live on the management port. */
+    @LocalManagementPort
+    int managementPort;
+
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("genserve.model-repository", REPOSITORY::toString);
@@ -58,19 +63,19 @@ class BatchingEndToEndTest {
         try {
             Path root = Files.createTempDirectory("genserve-batching");
             Path models = FIXTURES.resolve("models");
-            copy(
+            copyModel(
                     models.resolve("gen-nchw-rgb"),
                     root.resolve("gen"),
                     "batching: {max-batch-size: 8, max-delay: 400ms}");
-            copy(
+            copyModel(
                     models.resolve("inpaint-dynamic"),
                     root.resolve("inpaint"),
                     "batching: {max-batch-size: 8, max-delay: 400ms}");
-            copy(
+            copyModel(
                     models.resolve("gen-nchw-rgb"),
                     root.resolve("tiny-queue"),
                     "batching: {max-batch-size: 8, max-delay: 1500ms, max-queue-size: 3}");
-            copy(
+            copyModel(
                     models.resolve("gen-nchw-rgb"),
                     root.resolve("lonely"),
                     "batching: {max-batch-size: 8, max-delay: 20s}");
@@ -80,22 +85,16 @@ class BatchingEndToEndTest {
         }
     }
 
-    static void copy(Path from, Path to, String batching) throws IOException {
-        Files.createDirectories(to);
-        Files.copy(from.resolve("model.onnx"), to.resolve("model.onnx"));
-        Files.writeString(
-                to.resolve("genserve.yaml"), Files.readString(from.resolve("genserve.yaml")) + batching + "\n");
-    }
-
     @Test
     void generatedImagesAreBitIdenticalAloneAndInsideABatch() throws Exception {
         TestHttp http = new TestHttp(port);
+        TestHttp management = new TestHttp(managementPort);
         List<byte[]> alone = new ArrayList<>();
         for (int seed = 100; seed < 106; seed++) {
             alone.add(http.postJson("/generate", "{\"model\": \"gen\", \"seed\": " + seed + "}", null)
                     .body());
         }
-        double batchesBefore = metric(http, "genserve_batch_size_count\\{model=\"gen\"}");
+        double batchesBefore = metric(management, "genserve_batch_size_count\\{model=\"gen\"}");
         List<CompletableFuture<HttpResponse<byte[]>>> together = new ArrayList<>();
         for (int seed = 100; seed < 106; seed++) {
             String body = "{\"model\": \"gen\", \"seed\": " + seed + "}";
@@ -105,13 +104,14 @@ class BatchingEndToEndTest {
             assertThat(together.get(i).join().body()).isEqualTo(alone.get(i));
         }
         // Six concurrent requests inside one 400 ms window: fewer runs than requests.
-        assertThat(metric(http, "genserve_batch_size_count\\{model=\"gen\"}") - batchesBefore)
+        assertThat(metric(management, "genserve_batch_size_count\\{model=\"gen\"}") - batchesBefore)
                 .isLessThan(6);
     }
 
     @Test
     void inpaintedImagesAreBitIdenticalAloneAndInsideABatch() throws Exception {
         TestHttp http = new TestHttp(port);
+        TestHttp management = new TestHttp(managementPort);
         Path photo = FIXTURES.resolve("photo-301x203.png");
         Path mask = FIXTURES.resolve("mask-301x203.png");
         byte[] alone = http.postMultipart("/inpaint", parts("image", photo, "mask", mask, "model", "inpaint"), null)
@@ -130,6 +130,7 @@ class BatchingEndToEndTest {
     @Test
     void aFullQueueAnswers429WithRetryAfterAtOnceAndLosesNoRequest() {
         TestHttp http = new TestHttp(port);
+        TestHttp management = new TestHttp(managementPort);
         List<CompletableFuture<HttpResponse<byte[]>>> burst = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             String body = "{\"model\": \"tiny-queue\", \"seed\": " + i + "}";
@@ -155,13 +156,14 @@ class BatchingEndToEndTest {
     @Test
     void aRequestStillQueuedAtItsDeadlineGets504AndIsNeverRun() {
         TestHttp http = new TestHttp(port);
-        double ranBefore = metric(http, "genserve_batch_size_sum\\{model=\"tiny-queue\"}");
+        TestHttp management = new TestHttp(managementPort);
+        double ranBefore = metric(management, "genserve_batch_size_sum\\{model=\"tiny-queue\"}");
         HttpResponse<byte[]> r = http.postJson("/generate", "{\"model\": \"tiny-queue\", \"timeoutMs\": 100}", null);
         assertThat(r.statusCode()).isEqualTo(504);
         assertThat(text(r)).contains("while queued; it was never run");
-        assertThat(metric(http, "genserve_deadline_exceeded_total\\{model=\"tiny-queue\",stage=\"queued\"}"))
+        assertThat(metric(management, "genserve_deadline_exceeded_total\\{model=\"tiny-queue\",stage=\"queued\"}"))
                 .isGreaterThanOrEqualTo(1);
-        assertThat(metric(http, "genserve_batch_size_sum\\{model=\"tiny-queue\"}"))
+        assertThat(metric(management, "genserve_batch_size_sum\\{model=\"tiny-queue\"}"))
                 .isEqualTo(ranBefore);
     }
 
@@ -169,48 +171,40 @@ class BatchingEndToEndTest {
     @ValueSource(booleans = {false, true})
     void aClientThatClosesOrResetsItsConnectionWhileQueuedFreesItsPlaceAndIsNeverRun(boolean reset) throws Exception {
         TestHttp http = new TestHttp(port);
-        double cancelled = metric(http, LONELY_CANCELLED);
-        double runs = metric(http, "genserve_batch_size_count\\{model=\"lonely\"}");
+        TestHttp management = new TestHttp(managementPort);
+        double cancelled = metric(management, LONELY_CANCELLED);
+        double runs = metric(management, "genserve_batch_size_count\\{model=\"lonely\"}");
         try (Socket client = new Socket("127.0.0.1", port)) {
             String body = "{\"model\": \"lonely\"}";
             client.getOutputStream()
                     .write(("POST /generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                                     + "Content-Length: " + body.length() + "\r\n\r\n" + body)
                             .getBytes(StandardCharsets.US_ASCII));
-            awaitMetric(http, "genserve_queue_depth\\{model=\"lonely\"}", 1); // waits for company for 20 s
+            awaitMetric(management, "genserve_queue_depth\\{model=\"lonely\"}", 1); // waits for company for 20 s
             Thread.sleep(1000); // five looks of the watch: it cancels only connections it has seen open
             if (reset) {
                 client.setSoLinger(true, 0); // close() sends RST instead of FIN
             }
         }
         // Without the watch it would stay queued for the rest of the 20 s batch window.
-        awaitMetric(http, "genserve_queue_depth\\{model=\"lonely\"}", 0);
-        awaitMetric(http, LONELY_CANCELLED, cancelled + 1);
-        assertThat(metric(http, "genserve_batch_size_count\\{model=\"lonely\"}"))
+        awaitMetric(management, "genserve_queue_depth\\{model=\"lonely\"}", 0);
+        awaitMetric(management, LONELY_CANCELLED, cancelled + 1);
+        assertThat(metric(management, "genserve_batch_size_count\\{model=\"lonely\"}"))
                 .isEqualTo(runs);
     }
 
     static final String LONELY_CANCELLED =
             "genserve_requests_total\\{model=\"lonely\",outcome=\"cancelled\",task=\"generate\"}";
 
-    /** Waits up to 10 s for a series to reach a value (the disconnect watch looks every 200 ms). */
-    static void awaitMetric(TestHttp http, String series, double value) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        double now = metric(http, series);
-        while (now != value && System.nanoTime() < until) {
-            Thread.sleep(20);
-            now = metric(http, series);
-        }
-        assertThat(now).as(series).isEqualTo(value);
-    }
-
     @Test
     void metricsMoveAsRequestsAreServed() {
         TestHttp http = new TestHttp(port);
-        double before = metric(http, "genserve_requests_total\\{model=\"gen\",outcome=\"success\",task=\"generate\"}");
+        TestHttp management = new TestHttp(managementPort);
+        double before =
+                metric(management, "genserve_requests_total\\{model=\"gen\",outcome=\"success\",task=\"generate\"}");
         http.postJson("/generate", "{\"model\": \"gen\", \"count\": 3}", null);
         http.postJson("/generate", "{\"model\": \"gen\", \"count\": 0}", null);
-        String scrape = text(http.get("/actuator/prometheus"));
+        String scrape = text(management.get("/actuator/prometheus"));
         assertThat(metric(scrape, "genserve_requests_total\\{model=\"gen\",outcome=\"success\",task=\"generate\"}"))
                 .isEqualTo(before + 1);
         assertThat(metric(
@@ -228,14 +222,5 @@ class BatchingEndToEndTest {
                 .contains("jvm_memory_used_bytes")
                 .contains("process_cpu_usage");
         assertThat(metric(scrape, "genserve_batch_size_sum\\{model=\"gen\"}")).isGreaterThanOrEqualTo(3);
-    }
-
-    static double metric(TestHttp http, String series) {
-        return metric(text(http.get("/actuator/prometheus")), series);
-    }
-
-    static double metric(String scrape, String series) {
-        Matcher m = Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -40,6 +41,9 @@ class EndToEndTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     TestHttp http;
 
@@ -306,16 +310,21 @@ class EndToEndTest {
         java.nio.ByteBuffer.wrap(png, 16, 8).putInt(100_000).putInt(100_000);
         HttpResponse<byte[]> r =
                 http.postMultipart("/style-transfer", parts("image", png, "style", "style-zoo-like"), null);
-        JsonNode p = assertProblem(r, 400);
+        JsonNode p = assertProblem(r, 413);
         assertThat(p.get("detail").asString()).contains("100000x100000");
+        assertThat(p.get("limit").asString()).isEqualTo("genserve.imaging.max-side");
     }
 
     @Test
-    void healthProbesAndMetricsAreServed() {
-        assertThat(text(http.get("/actuator/health/readiness"))).contains("\"status\":\"UP\"", "gen-nchw-rgb");
-        assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+    void healthProbesAndMetricsAreServedOnTheManagementPortOnly() {
+        TestHttp management = new TestHttp(managementPort);
+        assertThat(text(management.get("/actuator/health/readiness"))).contains("\"status\":\"UP\"");
+        assertThat(management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(http.get("/actuator/health/liveness").statusCode())
+                .as("the API port serves no actuator endpoint")
+                .isEqualTo(404);
         http.postJson("/generate", "{\"seed\": 1}", null);
-        String metrics = text(http.get("/actuator/prometheus"));
+        String metrics = text(management.get("/actuator/prometheus"));
         assertThat(metrics)
                 .contains("genserve_requests_total{model=\"gen-nchw-rgb\",outcome=\"success\",task=\"generate\"")
                 .contains("genserve_inference_seconds_count{model=\"gen-nchw-rgb\"")
@@ -345,19 +354,6 @@ class EndToEndTest {
     }
 
     static byte[] solidPng(int r, int g, int b) {
-        java.awt.image.BufferedImage image =
-                new java.awt.image.BufferedImage(10, 10, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 10; y++) {
-            for (int x = 0; x < 10; x++) {
-                image.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
-        }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            javax.imageio.ImageIO.write(image, "png", out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return TestImages.solidPng(10, 10, (r << 16) | (g << 8) | b);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genserve.GenserveApplication;
 import io.genserve.TestHttp;
+import io.genserve.TestMetrics;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,14 +28,20 @@ class GracefulShutdownTest {
     @Test
     void acceptedRequestsFinishBeforeTheSessionsClose() throws Exception {
         Path repo = Files.createTempDirectory("genserve-shutdown");
-        BatchingEndToEndTest.copy(
+        TestMetrics.copyModel(
                 TestHttp.FIXTURES.resolve("models/gen-nchw-rgb"),
                 repo.resolve("slow"),
                 "batching: {max-batch-size: 8, max-delay: 1500ms}");
         ConfigurableApplicationContext context = new SpringApplication(GenserveApplication.class)
-                .run("--server.port=0", "--genserve.model-repository=" + repo, "--spring.main.banner-mode=off");
+                .run(
+                        "--server.port=0",
+                        "--management.server.port=0",
+                        "--genserve.model-repository=" + repo,
+                        "--spring.main.banner-mode=off");
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         TestHttp http = new TestHttp(port);
+        TestHttp management =
+                new TestHttp(Integer.parseInt(context.getEnvironment().getProperty("local.management.port")));
         ExecutorService clients = Executors.newFixedThreadPool(4);
         try {
             List<CompletableFuture<HttpResponse<byte[]>>> accepted = new ArrayList<>();
@@ -42,8 +49,10 @@ class GracefulShutdownTest {
                 String body = "{\"seed\": " + i + "}";
                 accepted.add(CompletableFuture.supplyAsync(() -> http.postJson("/generate", body, null), clients));
             }
-            BatchingEndToEndTest.awaitMetric(
-                    http, "genserve_queue_depth\\{model=\"slow\"}", 3); // all three wait for the 1500 ms batch window
+            TestMetrics.awaitMetric(
+                    management,
+                    "genserve_queue_depth\\{model=\"slow\"}",
+                    3); // all three wait for the 1500 ms batch window
             CompletableFuture<Void> shutdown = CompletableFuture.runAsync(context::close, clients);
             for (CompletableFuture<HttpResponse<byte[]>> f : accepted) {
                 HttpResponse<byte[]> r = f.get(20, TimeUnit.SECONDS);

@@ -85,6 +85,7 @@ public final class Bench {
             ConfigurableApplicationContext context = new SpringApplication(GenserveApplication.class)
                     .run(
                             "--server.port=0",
+                            "--management.server.port=0",
                             "--genserve.model-repository=" + models,
                             "--spring.main.banner-mode=off",
                             "--logging.level.root=WARN",
@@ -99,7 +100,8 @@ public final class Bench {
                 int port =
                         ((WebServerApplicationContext) context).getWebServer().getPort();
                 Wrk wrk = new Wrk(port, "/" + endpoint, body);
-                Scrape scrape = new Scrape(port, model);
+                int managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+                Scrape scrape = new Scrape(managementPort, model);
                 // Warm-up: JIT, pools, ORT arenas. Measured: with 2 s the setup that ran first was up to 4x slower.
                 wrk.closedLoop(16, Duration.ofSeconds(Long.parseLong(a.get("--warmup"))));
                 double saturation = 0;
@@ -122,7 +124,8 @@ public final class Bench {
                     serviceMs = Double.isNaN(serviceMs) ? load.p50() : serviceMs; // the lowest concurrency's
                 }
                 Wrk.Load half = wrk.paced(saturation / 2, serviceMs, each);
-                Wrk.Load floor = new Wrk(port, "/actuator/health/liveness", null).paced(half.perSecond(), 0, each);
+                Wrk.Load floor =
+                        new Wrk(managementPort, "/actuator/health/liveness", null).paced(half.perSecond(), 0, each);
                 paced.add(new Paced(setup, saturation, half, floor));
                 System.err.println(paced.get(paced.size() - 1));
             } finally {

@@ -150,11 +150,17 @@ class DockerfileDriftTest {
                 .removeIf(k -> k.startsWith("GENSERVE_")
                         || k.startsWith("SPRING_")
                         || k.startsWith("SERVER_")
+                        || k.startsWith("MANAGEMENT_")
                         || k.equals("JAVA_OPTS")
                         || k.equals("TMPDIR"));
         runtime.env()
                 .forEach((k, v) -> env.put(k, v.startsWith("/") ? under(root, v).toString() : v));
+        int managementPort = TestProcesses.freePort();
+        while (managementPort == port) {
+            managementPort = TestProcesses.freePort();
+        }
         env.put("SERVER_PORT", Integer.toString(port));
+        env.put("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort));
         Path log = work.resolve("genserve.log");
         starter.redirectOutput(log.toFile());
         List<String> healthcheck = new ArrayList<>(healthcheckCommand(runtime));
@@ -177,7 +183,7 @@ class DockerfileDriftTest {
             HttpResponse<byte[]> image = http.postJson("/generate", "{\"seed\": 7}", null);
             assertThat(image.statusCode()).as(TestHttp.text(image)).isEqualTo(200);
             assertThat(image.headers().firstValue("Content-Type")).hasValue("image/png");
-            assertThat(TestHttp.text(http.get("/actuator/prometheus")))
+            assertThat(TestHttp.text(new TestHttp(managementPort).get("/actuator/prometheus")))
                     .contains("genserve_requests_total{model=\"gen-nchw-rgb\",outcome=\"success\",task=\"generate\"}");
 
             int exit = TestProcesses.stop(genserve, Duration.ofSeconds(50));

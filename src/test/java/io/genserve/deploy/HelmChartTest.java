@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.genserve.batching.HeapShare;
+import io.genserve.edge.HttpEdgeProperties;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -76,7 +78,7 @@ class HelmChartTest {
         assertThat(pod.getMetadata().getAnnotations())
                 .containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/path", METRICS)
-                .containsEntry("prometheus.io/port", Integer.toString(port(container(DEFAULTS), "http")));
+                .containsEntry("prometheus.io/port", Integer.toString(port(container(DEFAULTS), "management")));
         assertThat(executionProvider(DEFAULTS)).isEqualTo("auto");
         assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName).containsExactlyInAnyOrder("config", "tmp");
     }
@@ -89,9 +91,14 @@ class HelmChartTest {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo(LIVENESS);
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo(READINESS);
         for (Probe probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
-            String portName = probe.getHttpGet().getPort().getStrVal();
-            assertThat(c.getPorts()).extracting(ContainerPort::getName).contains(portName);
+            assertThat(probe.getHttpGet().getPort().getStrVal())
+                    .as("probes on the management port: no API traffic can starve them")
+                    .isEqualTo("management");
         }
+        assertThat(port(c, "management"))
+                .isEqualTo(applicationYaml(m).at("/management/server/port").asInt());
+        assertThat(port(c, "http"))
+                .isEqualTo(applicationYaml(m).at("/server/port").asInt());
         // The startup probe must give model loading and warm-up time before liveness may kill the pod.
         Probe startup = c.getStartupProbe();
         assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).isGreaterThanOrEqualTo(120);
@@ -138,9 +145,9 @@ class HelmChartTest {
         BigDecimal memory = Quantity.getAmountInBytes(
                 container(m).getResources().getLimits().get("memory"));
         double heap = memory.doubleValue() * Double.parseDouble(percent.group(1)) / 100;
-        DataSize queued = DataSize.parse(
+        HeapShare queued = HeapShare.valueOf(
                 applicationYaml(m).at("/genserve/batching/max-queued-memory").asString());
-        assertThat((double) queued.toBytes()).isLessThanOrEqualTo(heap / 2);
+        assertThat((double) queued.bytesOf((long) heap)).isLessThanOrEqualTo(heap / 2);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -299,7 +306,7 @@ class HelmChartTest {
         Container c = container(DEFAULTS);
         assertThat(image.all("EXPOSE"))
                 .extracting(Dockerfile.Instruction::arguments)
-                .contains(Integer.toString(port(c, "http")));
+                .contains(port(c, "http") + " " + port(c, "management"));
         String uid = image.one("USER").arguments().split(":")[0];
         assertThat(podSpec(DEFAULTS).getSecurityContext().getRunAsUser()).isEqualTo(Long.parseLong(uid));
         assertThat(env(c, "GENSERVE_MODEL_REPOSITORY")).isEqualTo(image.env().get("GENSERVE_MODEL_REPOSITORY"));
@@ -307,6 +314,18 @@ class HelmChartTest {
         assertThat(image.all("VOLUME"))
                 .extracting(Dockerfile.Instruction::arguments)
                 .contains("/tmp");
+    }
+
+    @Test
+    void theChartRestatesTheServicesBodyLimitsExactly() {
+        JsonNode limits = applicationYaml(DEFAULTS).at("/genserve/http/max-body");
+        Map<String, Long> chart = new java.util.TreeMap<>();
+        limits.properties()
+                .forEach(e -> chart.put(
+                        e.getKey(), DataSize.parse(e.getValue().asString()).toBytes()));
+        Map<String, Long> service = new java.util.TreeMap<>();
+        HttpEdgeProperties.DEFAULT_MAX_BODY.forEach((k, v) -> service.put(k, v.toBytes()));
+        assertThat(chart).isEqualTo(service);
     }
 
     @Test

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,6 +48,10 @@ class PrometheusScrapeTest {
 
     @LocalServerPort
     int port;
+
+    /** Where the chart points the scrape annotations and the probes. */
+    @LocalManagementPort
+    int managementPort;
 
     Path dir;
     Process prometheus;
@@ -90,7 +95,7 @@ class PrometheusScrapeTest {
                         JOB,
                         annotations.get("prometheus.io/scheme"),
                         annotations.get("prometheus.io/path"),
-                        port,
+                        managementPort,
                         HelmChart.NAMESPACE);
         Files.writeString(dir.resolve("prometheus.yml"), config);
         int prometheusPort = TestProcesses.freePort();
@@ -153,7 +158,7 @@ class PrometheusScrapeTest {
     @Test
     void theChartsProbePathsAnswerOnTheRunningService() {
         Container c = HelmChartTest.container(HelmChart.render());
-        TestHttp http = new TestHttp(port);
+        TestHttp http = new TestHttp(managementPort);
         for (Probe probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
             HttpResponse<byte[]> r = http.get(probe.getHttpGet().getPath());
             // Readiness may be 503 (OUT_OF_SERVICE) while some fixture model is failed: it exists.

@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Ports, bounded waits and logs for the tests that start real processes (Prometheus, the image). */
-final class TestProcesses {
+public final class TestProcesses {
     private TestProcesses() {}
 
     /** A port free on 127.0.0.1 right now (the usual small race with other processes is accepted). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -29,7 +29,7 @@ final class TestProcesses {
      * Polls until the condition holds; fails after the timeout, or at once when the process has
      * exited, with the end of its log.
      */
-    static void await(String what, Duration timeout, Process process, Path log, BooleanSupplier condition) {
+    public static void await(String what, Duration timeout, Process process, Path log, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (process != null && !process.isAlive()) {
@@ -43,7 +43,7 @@ final class TestProcesses {
     }
 
     /** SIGTERM, then SIGKILL if the process is still there after the grace time. Returns the exit code. */
-    static int stop(Process process, Duration grace) {
+    public static int stop(Process process, Duration grace) {
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -57,7 +57,7 @@ final class TestProcesses {
         }
     }
 
-    static String tail(Path log) {
+    public static String tail(Path log) {
         if (log == null || !Files.exists(log)) {
             return "(no log)";
         }

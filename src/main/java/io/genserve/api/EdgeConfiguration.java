@@ -1,0 +1,64 @@
+package io.genserve.api;
+
+import io.genserve.batching.BatchingProperties;
+import io.genserve.batching.MemoryBudget;
+import io.genserve.edge.BodyIntakeFilter;
+import io.genserve.edge.HttpEdgeProperties;
+import io.genserve.edge.Shedding;
+import io.genserve.edge.TomcatEdgeCustomizer;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.MultipartConfigElement;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/** Wires the HTTP edge (io.genserve.edge) into the API's server: body intake, load shedding, error reports. */
+@Configuration(proxyBeanMethods = false)
+class EdgeConfiguration {
+
+    /** Paces the bodies being read asynchronously; each check is a few comparisons. */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService bodyIntakeTimer() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "genserve-body-intake");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    Shedding shedding(HttpEdgeProperties edge, ApiProperties api, BatchingProperties batching, MeterRegistry registry) {
+        return new Shedding(
+                edge.shedding(), api.overloadStatus().code, batching.retryAfter(), registry, System::nanoTime);
+    }
+
+    /**
+     * Last of the filters, just before the DispatcherServlet: Spring's own filters (encoding,
+     * observation) have seen the request; the async dispatch that follows a body read
+     * asynchronously comes back through here with the body.
+     */
+    @Bean
+    FilterRegistrationBean<BodyIntakeFilter> bodyIntakeFilter(
+            HttpEdgeProperties edge,
+            MemoryBudget memory,
+            Shedding shedding,
+            ScheduledExecutorService bodyIntakeTimer,
+            ObjectProvider<MultipartConfigElement> multipart) {
+        FilterRegistrationBean<BodyIntakeFilter> registration = new FilterRegistrationBean<>(new BodyIntakeFilter(
+                edge, memory, shedding, bodyIntakeTimer, multipart.getIfAvailable(), System::nanoTime));
+        registration.setOrder(Ordered.LOWEST_PRECEDENCE - 100);
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+        registration.setAsyncSupported(true);
+        return registration;
+    }
+
+    @Bean
+    TomcatEdgeCustomizer apiServerCustomizer() {
+        return new TomcatEdgeCustomizer(0, false);
+    }
+}

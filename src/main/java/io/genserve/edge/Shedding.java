@@ -1,0 +1,145 @@
+package io.genserve.edge;
+
+import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limiter.SimpleLimiter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Load shedding in front of the task endpoints: an adaptive concurrency limit per endpoint
+ * (Netflix concurrency-limits, Gradient2: the limit grows while latency stays near its long-term
+ * level and shrinks when requests start to queue), taken once a request's body is read and
+ * before it is parsed or decoded. A request over the limit gets an immediate 429 (or 503) with
+ * Retry-After, for the price of reading its body: the CPU that parsing and decoding it would
+ * take is left to the requests that run. The per-model queue bounds stay the hard limits behind it.
+ *
+ * <p>A request's ticket is closed when its answer is complete: 2xx teaches the limit the
+ * latency, 429/503/504 say the system is saturated, other answers are ignored. Thread-safe.
+ */
+public final class Shedding {
+    /** Task endpoints, by the first segment of their path; OIP inference too ({@code /v2/models/{m}/infer}). */
+    private static final java.util.Set<String> ENDPOINTS =
+            java.util.Set.of("generate", "inpaint", "style-transfer", "upscale", "v2");
+
+    private final HttpEdgeProperties.Shedding settings;
+    private final int overloadStatus;
+    private final Duration retryAfter;
+    private final MeterRegistry registry;
+    private final LongSupplier clock;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+
+    /**
+     * @param overloadStatus 429 or 503, as every overload answer of the service ({@code genserve.api.overload-status})
+     * @param retryAfter what Retry-After says ({@code genserve.batching.retry-after})
+     */
+    public Shedding(
+            HttpEdgeProperties.Shedding settings,
+            int overloadStatus,
+            Duration retryAfter,
+            MeterRegistry registry,
+            LongSupplier clock) {
+        this.settings = settings;
+        this.overloadStatus = overloadStatus;
+        this.retryAfter = retryAfter;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    /** The limit and its meters for one endpoint. */
+    private final class Endpoint {
+        final SimpleLimiter<Void> limiter;
+        final Counter shed;
+
+        Endpoint(String name) {
+            limiter = SimpleLimiter.newBuilder()
+                    .named(name)
+                    .nanoClock(clock)
+                    .limit(Gradient2Limit.newBuilder()
+                            .initialLimit(settings.initialLimit())
+                            .minLimit(settings.minLimit())
+                            .maxConcurrency(settings.maxLimit())
+                            .build())
+                    .build();
+            Gauge.builder("genserve.http.concurrency.limit", limiter, SimpleLimiter::getLimit)
+                    .tag("endpoint", name)
+                    .description("Adaptive limit of task requests in progress at once (Gradient2)")
+                    .register(registry);
+            Gauge.builder("genserve.http.in.flight", limiter, SimpleLimiter::getInflight)
+                    .tag("endpoint", name)
+                    .description("Task requests in progress, from body read to answer")
+                    .register(registry);
+            shed = Counter.builder("genserve.http.shed")
+                    .tag("endpoint", name)
+                    .description("Requests refused by the adaptive concurrency limit before parsing")
+                    .register(registry);
+        }
+    }
+
+    /** A request inside the limit; {@link #close} says how it ended. */
+    public static final class Ticket {
+        private final Limiter.Listener listener;
+
+        private Ticket(Limiter.Listener listener) {
+            this.listener = listener;
+        }
+
+        void close(int status) {
+            if (status >= 200 && status < 300) {
+                listener.onSuccess();
+            } else if (status == 429 || status == 503 || status == 504) {
+                listener.onDropped();
+            } else {
+                listener.onIgnore();
+            }
+        }
+    }
+
+    boolean applies(HttpServletRequest request) {
+        if (!settings.enabled() || !"POST".equals(request.getMethod())) {
+            return false;
+        }
+        String first = HttpEdgeProperties.firstSegment(request.getRequestURI());
+        return ENDPOINTS.contains(first)
+                && (!first.equals("v2") || request.getRequestURI().endsWith("/infer"));
+    }
+
+    /** A ticket, or null when the endpoint is at its limit. */
+    Ticket tryEnter(HttpServletRequest request) {
+        Endpoint e = endpoint(request);
+        Optional<Limiter.Listener> listener = e.limiter.acquire(null);
+        if (listener.isEmpty()) {
+            e.shed.increment();
+            return null;
+        }
+        return new Ticket(listener.get());
+    }
+
+    /** The fast refusal: the body was read, so the connection stays open for the client's next request. */
+    void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Endpoint e = endpoint(request);
+        response.setHeader("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
+        ProblemResponses.write(
+                response,
+                overloadStatus,
+                "overloaded",
+                "too many requests in progress on " + request.getRequestURI() + " (adaptive limit "
+                        + e.limiter.getLimit() + "); retry later",
+                null,
+                null,
+                false);
+    }
+
+    private Endpoint endpoint(HttpServletRequest request) {
+        return endpoints.computeIfAbsent(HttpEdgeProperties.firstSegment(request.getRequestURI()), Endpoint::new);
+    }
+}
