@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.genserve.TestHttp;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,9 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +51,19 @@ class PrometheusScrapeTest {
     static final Path PROMETHEUS = Path.of(System.getenv().getOrDefault("PROMETHEUS_BIN", "/usr/bin/prometheus"));
     static final String JOB = "genserve";
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /**
+     * The chart's alert rules, with thresholds that any failure, any slowness and any refusal
+     * cross, and no pending time, so that the traffic below makes them fire.
+     */
+    static final PrometheusRule RULES_FIRING_ON_ANY_TROUBLE = HelmChart.render(
+                    "prometheusRule.enabled", "true",
+                    "prometheusRule.errorRatio.threshold", "0",
+                    "prometheusRule.errorRatio.for", "0s",
+                    "prometheusRule.latencyP99.seconds", "0.000001",
+                    "prometheusRule.latencyP99.for", "0s",
+                    "prometheusRule.rejectedRatio.threshold", "0",
+                    "prometheusRule.rejectedRatio.for", "0s")
+            .one(PrometheusRule.class);
 
     @LocalServerPort
     int port;
@@ -79,6 +99,7 @@ class PrometheusScrapeTest {
                 global:
                   scrape_interval: 1s
                   evaluation_interval: 1s
+                rule_files: [rules.yml]
                 scrape_configs:
                   - job_name: %s
                     scheme: %s
@@ -93,6 +114,7 @@ class PrometheusScrapeTest {
                         port,
                         HelmChart.NAMESPACE);
         Files.writeString(dir.resolve("prometheus.yml"), config);
+        Files.writeString(dir.resolve("rules.yml"), RULES_FIRING_ON_ANY_TROUBLE.ruleFile());
         int prometheusPort = TestProcesses.freePort();
         api = "http://127.0.0.1:" + prometheusPort + "/api/v1/";
         log = dir.resolve("prometheus.log");
@@ -162,6 +184,146 @@ class PrometheusScrapeTest {
         }
         assertThat(http.get(c.getLivenessProbe().getHttpGet().getPath()).statusCode())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void everyQueryOfTheDashboardAnswersWithNumbersAfterAFewRequests() {
+        Assumptions.assumeTrue(prometheus != null, PROMETHEUS + " is not installed (apt-get install prometheus)");
+        Monitoring.Api prometheusApi = new Monitoring.Api(api);
+        troubleInTwoWaves(prometheusApi);
+        List<Monitoring.Query> queries = new ArrayList<>(Monitoring.dashboardQueries(JOB));
+        queries.addAll(Monitoring.variableQueries(JOB));
+        assertThat(queries).hasSizeGreaterThan(25);
+        for (Monitoring.Query q : queries) {
+            JsonNode result = prometheusApi.query(q.promql());
+            assertThat(Monitoring.hasFiniteSample(result))
+                    .as("%s: %s\nanswered %s", q.where(), q.promql(), result)
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void theChartsAlertRulesEvaluateAndFireOnFailuresSlownessAndRefusals() {
+        Assumptions.assumeTrue(prometheus != null, PROMETHEUS + " is not installed (apt-get install prometheus)");
+        Monitoring.Api prometheusApi = new Monitoring.Api(api);
+        troubleInTwoWaves(prometheusApi);
+        Set<String> fire = Set.of("GenserveErrorRatioHigh", "GenserveLatencyOverSlo", "GenserveQueueSaturated");
+        TestProcesses.await("the alerts " + fire + " firing", Duration.ofSeconds(30), prometheus, log, () -> {
+            Set<String> firing = new HashSet<>();
+            for (JsonNode alert : prometheusApi.get("alerts").at("/data/alerts")) {
+                if (alert.path("state").asString().equals("firing")) {
+                    firing.add(alert.at("/labels/alertname").asString());
+                }
+            }
+            return firing.containsAll(fire);
+        });
+        // Every rule Prometheus loaded evaluates without an error...
+        List<String> loaded = new ArrayList<>();
+        for (JsonNode group : prometheusApi.get("rules").at("/data/groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                loaded.add(rule.path("name").asString());
+                assertThat(rule.path("health").asString())
+                        .as("%s: %s", rule.path("name"), rule.path("lastError"))
+                        .isEqualTo("ok");
+            }
+        }
+        assertThat(loaded)
+                .containsExactlyInAnyOrderElementsOf(RULES_FIRING_ON_ANY_TROUBLE.rules().stream()
+                        .map(PrometheusRule.Rule::alert)
+                        .toList());
+        // ...and the two that have nothing to say while every model is ready and the pod is up
+        // are quiet, over series that exist.
+        for (PrometheusRule.Rule rule : RULES_FIRING_ON_ANY_TROUBLE.rules()) {
+            if (!fire.contains(rule.alert())) {
+                assertThat(prometheusApi.query(rule.expr())).as(rule.alert()).isEmpty();
+            }
+        }
+        String release = "job=\"" + JOB + "\", namespace=\"" + HelmChart.NAMESPACE + "\"";
+        assertThat(prometheusApi.query("genserve_model_state{" + release + ", state=\"failed\"}"))
+                .as("GenserveModelFailed's series")
+                .hasSizeGreaterThan(5);
+        assertThat(prometheusApi.query("up{" + release + "} == 1 unless on (instance) (genserve_model_state{" + release
+                        + ", state!=\"ready\"} == 1)"))
+                .as("GenserveNoReadyPods's ready pods")
+                .hasSize(1);
+    }
+
+    /**
+     * Successes on every task, a client error, a timeout and a refusal, twice, the second time
+     * after Prometheus has scraped the first: a counter that appears with its first request has no
+     * rate until it grows again.
+     */
+    private void troubleInTwoWaves(Monitoring.Api prometheusApi) {
+        TestHttp http = new TestHttp(port);
+        byte[] large = largeImage();
+        for (int wave = 0; wave < 2; wave++) {
+            double seen = scrapedTroubles(prometheusApi);
+            assertThat(http.postJson("/generate", "{\"model\": \"gen-nchw-rgb\", \"count\": 4}", null)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(http.postMultipart(
+                                    "/inpaint",
+                                    TestHttp.parts(
+                                            "image", TestHttp.FIXTURES.resolve("photo-301x203.png"),
+                                            "mask", TestHttp.FIXTURES.resolve("mask-301x203.png"),
+                                            "model", "inpaint-dynamic"),
+                                    null)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(http.postMultipart(
+                                    "/style-transfer",
+                                    TestHttp.parts(
+                                            "image",
+                                            TestHttp.FIXTURES.resolve("photo-301x203.png"),
+                                            "style",
+                                            "style-gray-tile"),
+                                    null)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(http.postJson("/generate", "{\"model\": \"gen-nchw-rgb\", \"count\": 0}", null)
+                            .statusCode())
+                    .isEqualTo(400);
+            // 64 images cannot be made within 1 ms; a few tries in case one machine can.
+            boolean timedOut = false;
+            for (int i = 0; i < 10 && !timedOut; i++) {
+                timedOut = http.postJson(
+                                        "/generate",
+                                        "{\"model\": \"gen-nchw-rgb\", \"count\": 64, \"timeoutMs\": 1}",
+                                        null)
+                                .statusCode()
+                        == 504;
+            }
+            assertThat(timedOut)
+                    .as("a request with a deadline of 1 ms timed out")
+                    .isTrue();
+            // Cut into about 2,000 tiles of 32x32 for style-gray-tile, more than its queue holds (256).
+            HttpResponse<byte[]> refused = http.postMultipart(
+                    "/style-transfer", TestHttp.parts("image", large, "style", "style-gray-tile"), null);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            TestProcesses.await(
+                    "wave " + wave + " scraped",
+                    Duration.ofSeconds(30),
+                    prometheus,
+                    log,
+                    () -> scrapedTroubles(prometheusApi) >= seen + 3);
+        }
+    }
+
+    /** The timeouts, client errors and refusals Prometheus has scraped so far. */
+    private static double scrapedTroubles(Monitoring.Api prometheusApi) {
+        JsonNode r = prometheusApi.query(
+                "sum(genserve_requests_total{job=\"" + JOB + "\", outcome=~\"timeout|client_error|rejected\"})");
+        return r.isEmpty() ? 0 : Double.parseDouble(r.get(0).at("/value/1").asString());
+    }
+
+    private static byte[] largeImage() {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(new BufferedImage(1100, 1100, BufferedImage.TYPE_INT_RGB), "png", out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The success counter of gen-nchw-rgb's generate requests, 0 before the first one. */
