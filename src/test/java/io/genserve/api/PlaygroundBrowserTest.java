@@ -172,6 +172,15 @@ class PlaygroundBrowserTest {
         }
         assertThat(byId("inpaint-brush-value").getText()).isEqualTo("20 px");
 
+        // The keyboard paints too: Space a dot, Shift+arrow a line; Clear empties the mask.
+        mask.sendKeys(Keys.SPACE);
+        int dot = holes();
+        assertThat(dot).isPositive();
+        mask.sendKeys(Keys.chord(Keys.SHIFT, Keys.ARROW_RIGHT));
+        assertThat(holes()).isGreaterThan(dot);
+        byId("inpaint-clear").click();
+        assertThat(holes()).isZero();
+
         Stroke across = stroke(mask, 70, 95, 180, 105);
         int afterFirst = holes();
         assertThat(afterFirst).isPositive();
