@@ -49,7 +49,8 @@ final class HelmChart {
             "Deployment", Deployment.class,
             "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
             "PodDisruptionBudget", PodDisruptionBudget.class,
-            "ServiceMonitor", ServiceMonitor.class);
+            "ServiceMonitor", ServiceMonitor.class,
+            "PrometheusRule", PrometheusRule.class);
 
     private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
@@ -154,7 +155,9 @@ final class HelmChart {
 
         List<String> kinds() {
             return objects.stream()
-                    .map(o -> o instanceof HasMetadata h ? h.getKind() : ((ServiceMonitor) o).kind())
+                    .map(o -> o instanceof HasMetadata h
+                            ? h.getKind()
+                            : o instanceof PrometheusRule r ? r.kind() : ((ServiceMonitor) o).kind())
                     .toList();
         }
     }

@@ -52,6 +52,8 @@ class HelmChartTest {
 
     static final String READINESS = "/actuator/health/readiness";
     static final String METRICS = "/actuator/prometheus";
+    /** The Grafana dashboard: for manual import, and in the chart's ConfigMap. */
+    static final Path DASHBOARD = HelmChart.CHART.resolve("dashboards/genserve.json");
 
     static final HelmChart.Manifests DEFAULTS = HelmChart.render();
     static final HelmChart.Manifests GPU = HelmChart.render(List.of(HelmChart.GPU_VALUES));
@@ -337,6 +339,117 @@ class HelmChartTest {
         assertThatThrownBy(() -> HelmChart.render("models.source", "init")).hasMessageContaining("url");
         assertThatThrownBy(() -> HelmChart.render("terminationGracePeriodSeconds", "20"))
                 .hasMessageContaining("terminationGracePeriodSeconds");
+    }
+
+    @Test
+    void grafanaDashboardIsTheRepositorysJsonInAConfigMapTheSidecarLoads() throws IOException {
+        assertThat(DEFAULTS.all(ConfigMap.class)).as("off by default").hasSize(1);
+        HelmChart.Manifests m = HelmChart.render("grafanaDashboard.enabled", "true");
+        ConfigMap dashboard = m.all(ConfigMap.class).stream()
+                .filter(c -> c.getData().containsKey("genserve.json"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no dashboard ConfigMap"));
+        assertThat(dashboard.getMetadata().getLabels())
+                .containsEntry("grafana_dashboard", "1")
+                .containsEntry("app.kubernetes.io/instance", HelmChart.RELEASE);
+        assertThat(dashboard.getMetadata().getNamespace()).isEqualTo(HelmChart.NAMESPACE);
+        // The same file as the one for manual import, byte for byte.
+        assertThat(dashboard.getData().get("genserve.json"))
+                .isEqualTo(Files.readString(DASHBOARD).stripTrailing());
+        JsonNode json = HelmChart.YAML.readTree(Files.readString(DASHBOARD));
+        assertThat(json.path("uid").asString()).isEqualTo("genserve");
+        assertThat(json.path("panels").size()).isGreaterThan(10);
+
+        // The sidecar's label, the folder annotation and the namespace are the user's to choose.
+        ConfigMap custom = HelmChart.render(
+                        "grafanaDashboard.enabled", "true",
+                        "grafanaDashboard.labels.grafana_dashboard", "null",
+                        "grafanaDashboard.labels.dashboards", "genserve",
+                        "grafanaDashboard.annotations.grafana_folder", "Inference",
+                        "grafanaDashboard.namespace", "monitoring")
+                .all(ConfigMap.class)
+                .stream()
+                .filter(c -> c.getData().containsKey("genserve.json"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(custom.getMetadata().getLabels())
+                .containsEntry("dashboards", "genserve")
+                .doesNotContainKey("grafana_dashboard");
+        assertThat(custom.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Inference");
+        assertThat(custom.getMetadata().getNamespace()).isEqualTo("monitoring");
+    }
+
+    @Test
+    void prometheusRuleAlertsOnThisReleasesSeriesWithTheConfiguredThresholds() {
+        assertThat(DEFAULTS.find(PrometheusRule.class)).as("off by default").isEmpty();
+        PrometheusRule rule = HelmChart.render(
+                        "prometheusRule.enabled", "true",
+                        "prometheusRule.labels.release", "kube-prometheus-stack",
+                        "prometheusRule.errorRatio.threshold", "0.2",
+                        "prometheusRule.latencyP99.seconds", "1.5",
+                        "prometheusRule.noReadyPods.for", "3m")
+                .one(PrometheusRule.class);
+        assertThat(rule.apiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.metadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        Map<String, PrometheusRule.Rule> alerts =
+                rule.rules().stream().collect(java.util.stream.Collectors.toMap(PrometheusRule.Rule::alert, r -> r));
+        assertThat(alerts)
+                .containsOnlyKeys(
+                        "GenserveErrorRatioHigh",
+                        "GenserveLatencyOverSlo",
+                        "GenserveQueueSaturated",
+                        "GenserveModelFailed",
+                        "GenserveNoReadyPods");
+        // Every expression selects the ServiceMonitor's job in the release's namespace.
+        String selector = "job=\"" + HelmChart.RELEASE + "\", namespace=\"" + HelmChart.NAMESPACE + "\"";
+        assertThat(alerts.values()).allSatisfy(r -> {
+            assertThat(r.expr()).contains(selector);
+            assertThat(r.labels()).containsKey("severity");
+            assertThat(r.annotations()).containsKeys("summary", "description");
+        });
+        assertThat(alerts.get("GenserveErrorRatioHigh").expr()).endsWith("> 0.2");
+        assertThat(alerts.get("GenserveLatencyOverSlo").expr()).endsWith("> 1.5");
+        assertThat(alerts.get("GenserveQueueSaturated").expr()).endsWith("> 0.01");
+        assertThat(alerts.get("GenserveNoReadyPods").pendingFor()).isEqualTo("3m");
+        assertThat(alerts.get("GenserveNoReadyPods").labels()).containsEntry("severity", "critical");
+
+        PrometheusRule scraped = HelmChart.render(
+                        "prometheusRule.enabled",
+                        "true",
+                        "prometheusRule.selector",
+                        "job=\"kubernetes-pods\", app=\"genserve\"")
+                .one(PrometheusRule.class);
+        assertThat(scraped.rules())
+                .allSatisfy(r -> assertThat(r.expr())
+                        .contains("job=\"kubernetes-pods\", app=\"genserve\"")
+                        .doesNotContain(selector));
+    }
+
+    @Test
+    void lintsCleanWithTheDashboardAndTheAlertsOn(@TempDir Path scratch) throws IOException {
+        Path values = scratch.resolve("monitoring.yaml");
+        Files.writeString(values, "grafanaDashboard: {enabled: true}\nprometheusRule: {enabled: true}\n");
+        assertLintClean(HelmChart.lint(values, scratch));
+    }
+
+    @Test
+    void wrongMonitoringValuesFailAtInstallTime() {
+        assertThatThrownBy(() -> HelmChart.render("grafanaDashboard.enable", "true"))
+                .hasMessageContaining("enable");
+        assertThatThrownBy(() -> HelmChart.render("prometheusRule.errorRatio.threshold", "5"))
+                .hasMessageContaining("threshold");
+        assertThatThrownBy(() -> HelmChart.render(
+                        "prometheusRule.enabled", "true", "prometheusRule.rejectedRatio.threshold", "1.5"))
+                .hasMessageContaining("prometheusRule.rejectedRatio.threshold must be a ratio 0..1, got 1.5");
+        assertThatThrownBy(() -> HelmChart.render("prometheusRule.latencyP99.seconds", "0"))
+                .hasMessageContaining("seconds");
+        assertThatThrownBy(() ->
+                        HelmChart.render("prometheusRule.enabled", "true", "prometheusRule.latencyP99.seconds", "0.0"))
+                .hasMessageContaining("prometheusRule.latencyP99.seconds must be above 0");
+        assertThatThrownBy(() -> HelmChart.render("prometheusRule.latencyP99.seconds", "fast"))
+                .hasMessageContaining("seconds");
+        assertThatThrownBy(() -> HelmChart.render("prometheusRule.modelFailed.for", "one minute"))
+                .hasMessageContaining("for");
     }
 
     private static void assertLintClean(LintResult result) {
