@@ -34,12 +34,22 @@ public final class OnnxModel implements AutoCloseable {
     private final OrtSession session;
     private final ExecutionProvider provider;
     private final ModelSignature signature;
+    /** ORT's memory.enable_memory_arena_shrinkage for every run, or null to keep the arenas' blocks. */
+    private final String arenaShrinkage;
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    OnnxModel(String name, OrtEnvironment env, SessionOptions options, OrtSession session, ExecutionProvider provider)
+    OnnxModel(
+            String name,
+            OrtEnvironment env,
+            SessionOptions options,
+            OrtSession session,
+            ExecutionProvider provider,
+            String arenaShrinkage)
             throws OrtException {
         this.name = name;
+        this.arenaShrinkage = arenaShrinkage;
         this.env = env;
         this.options = options;
         this.session = session;
@@ -76,6 +86,9 @@ public final class OnnxModel implements AutoCloseable {
             }
             Map<String, OnnxTensor> inputs = new HashMap<>();
             try (RunOptions runOptions = new RunOptions()) {
+                if (arenaShrinkage != null) {
+                    runOptions.addRunConfigEntry("memory.enable_memory_arena_shrinkage", arenaShrinkage);
+                }
                 for (Map.Entry<String, HeapTensor> e : feed.entrySet()) {
                     inputs.put(e.getKey(), TensorConversions.toOnnx(env, e.getValue()));
                 }

@@ -75,7 +75,7 @@ public final class OnnxModelLoader {
         try {
             OrtSession session = env.createSession(file.toString(), options);
             try {
-                return new OnnxModel(name, env, options, session, provider);
+                return new OnnxModel(name, env, options, session, provider, arenaShrinkage(provider));
             } catch (OrtException | RuntimeException e) {
                 session.close();
                 throw e;
@@ -84,6 +84,17 @@ public final class OnnxModelLoader {
             options.close();
             throw e;
         }
+    }
+
+    /**
+     * The run option value that shrinks the arenas of this provider after each run, or null when
+     * arenas are kept (or off: ORT refuses shrinkage without an arena).
+     */
+    private String arenaShrinkage(ExecutionProvider provider) {
+        if (properties.arena() != MemoryArena.SHRINK) {
+            return null;
+        }
+        return provider == ExecutionProvider.CUDA ? "cpu:0;gpu:" + properties.cudaDeviceId() : "cpu:0";
     }
 
     private static String firstLine(String s) {

@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  *     HTTP and pre-processing need between batches
  * @param memoryPattern ORT's memory-pattern planning; off by default because it only pays for
  *     fixed input shapes and the served models mostly take any image size
+ * @param arena what happens to the CPU memory of finished runs (see {@link MemoryArena})
  */
 @Validated
 @ConfigurationProperties("genserve.onnx")
@@ -31,7 +32,8 @@ public record OnnxProperties(
         @Min(1) @DefaultValue("1") int interOpThreads,
         @NotNull @DefaultValue("ALL_OPT") OptLevel optimizationLevel,
         @DefaultValue("false") boolean spinning,
-        @DefaultValue("false") boolean memoryPattern) {
+        @DefaultValue("false") boolean memoryPattern,
+        @NotNull @DefaultValue("shrink") MemoryArena arena) {
 
     /** The intra-op thread count for a model that runs {@code concurrentRuns} at once. */
     int intraOpThreadsFor(int concurrentRuns, int cores) {

@@ -24,6 +24,9 @@ final class SessionOptionsFactory {
                             : SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(properties.optimizationLevel());
             options.setMemoryPatternOptimization(properties.memoryPattern());
+            if (properties.arena() == MemoryArena.OFF) {
+                options.setCPUArenaAllocator(false);
+            }
             String spin = properties.spinning() ? "1" : "0";
             options.addConfigEntry("session.intra_op.allow_spinning", spin);
             options.addConfigEntry("session.inter_op.allow_spinning", spin);

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +19,48 @@ import java.util.regex.Pattern;
  * request than the 28x28 generator does.
  */
 final class Wrk {
-    /** One measured load; latencies in milliseconds. */
-    record Load(long requests, double perSecond, double p50, double p99, long errors) {}
+    /**
+     * One measured load; latencies in milliseconds.
+     *
+     * @param errors non-2xx answers plus socket errors
+     * @param statuses answers by HTTP status
+     * @param socketErrors connect, read, write errors and timeouts
+     */
+    record Load(
+            long requests,
+            double perSecond,
+            double p50,
+            double p99,
+            long errors,
+            Map<Integer, Long> statuses,
+            long socketErrors) {
+        long statusCount(int status) {
+            return statuses.getOrDefault(status, 0L);
+        }
+    }
+
+    /** A wrk run going on in the background; {@link #finish()} waits for it and reads its report. */
+    final class Running {
+        private final Process process;
+        private final Path script;
+
+        private Running(Process process, Path script) {
+            this.process = process;
+            this.script = script;
+        }
+
+        Load finish() throws IOException, InterruptedException {
+            try {
+                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (process.waitFor() != 0) {
+                    throw new IOException("wrk failed: " + out);
+                }
+                return parse(out);
+            } finally {
+                Files.deleteIfExists(script);
+            }
+        }
+    }
 
     private final String url;
     private final Path body;
@@ -57,35 +99,39 @@ final class Wrk {
      * @param serviceMs a request's own time, taken off each connection's wait
      */
     Load paced(double rate, double serviceMs, Duration d) throws IOException, InterruptedException {
+        return startPaced(rate, serviceMs, d).finish();
+    }
+
+    /** {@link #paced} at {@code rate} in the background, with no time taken off the waits. */
+    Running startPaced(double rate, Duration d) throws IOException {
+        return startPaced(rate, 0, d);
+    }
+
+    private Running startPaced(double rate, double serviceMs, Duration d) throws IOException {
         int connections = (int) Math.max(4, Math.ceil(rate / 50)); // about 20 ms between one connection's requests
         long meanDelayMs = Math.max(2, Math.round(connections * 1000 / rate - serviceMs));
-        return run(connections, d, meanDelayMs);
+        return start(connections, d, meanDelayMs);
     }
 
     private Load run(int connections, Duration d, long meanDelayMs) throws IOException, InterruptedException {
+        return start(connections, d, meanDelayMs).finish();
+    }
+
+    private Running start(int connections, Duration d, long meanDelayMs) throws IOException {
         Path script = Files.createTempFile("genserve-bench", ".lua");
-        try {
-            Files.writeString(script, lua(meanDelayMs));
-            List<String> command = new ArrayList<>(List.of(
-                    "wrk",
-                    "-t" + Math.min(2, connections),
-                    "-c" + connections,
-                    "-d" + d.toSeconds() + "s",
-                    "--timeout",
-                    "60s",
-                    "--latency",
-                    "-s",
-                    script.toString(),
-                    url));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IOException("wrk failed: " + out);
-            }
-            return parse(out);
-        } finally {
-            Files.deleteIfExists(script);
-        }
+        Files.writeString(script, lua(meanDelayMs));
+        List<String> command = new ArrayList<>(List.of(
+                "wrk",
+                "-t" + Math.min(2, connections),
+                "-c" + connections,
+                "-d" + d.toSeconds() + "s",
+                "--timeout",
+                "60s",
+                "--latency",
+                "-s",
+                script.toString(),
+                url));
+        return new Running(new ProcessBuilder(command).redirectErrorStream(true).start(), script);
     }
 
     private String lua(long meanDelayMs) {
@@ -96,10 +142,26 @@ final class Wrk {
                         + "local f = io.open(\"" + body + "\", \"rb\")\n"
                         + "wrk.body = f:read(\"*a\")\n"
                         + "f:close()\n";
+        s += STATUS_COUNTS;
         return meanDelayMs == 0
                 ? s
                 : s + "function delay() return math.random(" + meanDelayMs / 2 + ", " + meanDelayMs * 3 / 2 + ") end\n";
     }
+
+    /** Counts answers by status in each wrk thread and prints the sums as "status CODE COUNT" lines. */
+    private static final String STATUS_COUNTS = """
+            local threads = {}
+            function setup(thread) table.insert(threads, thread) end
+            function init(args) statuses = {} end
+            function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+            function done(summary, latency, requests)
+              local total = {}
+              for _, t in ipairs(threads) do
+                for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
+              end
+              for k, v in pairs(total) do io.write(string.format("status %d %d\\n", k, v)) end
+            end
+            """;
 
     static Load parse(String out) {
         long requests = Long.parseLong(find(out, "(\\d+) requests in"));
@@ -109,19 +171,27 @@ final class Wrk {
         if (non2xx.find()) {
             errors += Long.parseLong(non2xx.group(1));
         }
+        long socketErrors = 0;
         Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
                 .matcher(out);
         if (socket.find()) {
             for (int i = 1; i <= 4; i++) {
-                errors += Long.parseLong(socket.group(i));
+                socketErrors += Long.parseLong(socket.group(i));
             }
+        }
+        Map<Integer, Long> statuses = new TreeMap<>();
+        Matcher status = Pattern.compile("(?m)^status (\\d+) (\\d+)$").matcher(out);
+        while (status.find()) {
+            statuses.put(Integer.parseInt(status.group(1)), Long.parseLong(status.group(2)));
         }
         return new Load(
                 requests,
                 perSecond,
                 millis(find(out, "\\s50%\\s+(\\S+)")),
                 millis(find(out, "\\s99%\\s+(\\S+)")),
-                errors);
+                errors + socketErrors,
+                statuses,
+                socketErrors);
     }
 
     private static String find(String out, String regex) {

@@ -1,0 +1,490 @@
+package io.genserve.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The soak of the hostile-traffic issue, run on demand (bench/soak.sh), never in the test suite:
+ * the packaged service in its own JVM (as the container runs it), one endpoint at a time. After a
+ * warm-up it measures the saturation throughput S (closed loop, 32 connections), then runs a paced
+ * load at 2 S for the soak time in three equal parts; during the middle part a second load floods
+ * at 16 S (clients that ignore Retry-After) and 200 clients send bodies a byte a second, reconnecting
+ * when cut. Throughout, the liveness probe is asked every 250 ms, a witness client sends the same
+ * request at a slow pace and times its successes, and the service's RSS is sampled every second;
+ * then 60 s of quiet, and RSS again. Prints one Markdown table per endpoint.
+ *
+ * <p>Arguments: {@code --jar target/genserve-0.1.0-SNAPSHOT.jar --minutes 5 --endpoints generate,style-transfer
+ * --image PHOTO --heap 1g}.
+ */
+public final class Soak {
+    private Soak() {}
+
+    record Setup(String endpoint, String model, String body) {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new java.util.HashMap<>(Map.of(
+                "--jar", "target/genserve-0.1.0-SNAPSHOT.jar",
+                "--minutes", "5",
+                "--endpoints", "generate,style-transfer",
+                "--image", "src/test/resources/fixtures/photo-301x203.png",
+                "--heap", "1g",
+                "--port", "18480"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i], args[i + 1]);
+        }
+        if (!Wrk.installed()) {
+            throw new IllegalStateException("the soak drives the service with wrk: apt-get install wrk");
+        }
+        for (String endpoint : a.get("--endpoints").split(",")) {
+            String model = switch (endpoint) {
+                case "generate" -> "fashion-gan";
+                case "style-transfer" -> "style-starry-night";
+                default -> throw new IllegalArgumentException("endpoint " + endpoint + ": generate or style-transfer");
+            };
+            System.out.println(soak(new Setup(endpoint, model, Bench.body(endpoint, model, a.get("--image"))), a));
+        }
+    }
+
+    static String soak(Setup setup, Map<String, String> a) throws Exception {
+        int port = Integer.parseInt(a.get("--port"));
+        int management = port + 1;
+        Path log = Files.createTempFile("genserve-soak", ".log");
+        // As docker/entrypoint.sh runs it, with the heap of a 2 GiB container (MaxRAMPercentage=50).
+        Process service = new ProcessBuilder(
+                        "java",
+                        "-Xmx" + a.get("--heap"),
+                        "-jar",
+                        a.get("--jar"),
+                        "--server.port=" + port,
+                        "--management.server.port=" + management,
+                        "--logging.level.root=WARN",
+                        "--springdoc.api-docs.enabled=false")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            Probe probe = new Probe(management);
+            probe.awaitReady(Duration.ofMinutes(3));
+            Wrk load = new Wrk(port, "/" + setup.endpoint(), setup.body());
+            load.closedLoop(16, Duration.ofSeconds(15)); // JIT, pools, ORT arenas
+            Wrk.Load saturation = load.closedLoop(32, Duration.ofSeconds(20));
+            double s = saturation.statusCount(200) / 20.0;
+            long rssStart = rssMiB(service);
+
+            Rss rss = new Rss(service);
+            Witness witness = new Witness(port, setup);
+            rss.start();
+            probe.start();
+            witness.start();
+            Duration third = Duration.ofSeconds(Long.parseLong(a.get("--minutes")) * 20);
+            Wrk.Load before = load.paced(2 * s, 0, third);
+            SlowClients slow = new SlowClients(port, "/" + setup.endpoint(), 200);
+            slow.start();
+            Wrk flooder = new Wrk(port, "/" + setup.endpoint(), setup.body());
+            Wrk.Running flood = flooder.startPaced(16 * s, third);
+            Wrk.Load during = load.paced(2 * s, 0, third);
+            Wrk.Load flooded = flood.finish();
+            slow.stop();
+            Wrk.Load after = load.paced(2 * s, 0, third);
+            witness.stop();
+            probe.stop();
+            Thread.sleep(60_000);
+            rss.stop();
+            long rssAfter = rssMiB(service);
+
+            return report(
+                    setup,
+                    s,
+                    saturation,
+                    before,
+                    during,
+                    flooded,
+                    after,
+                    third,
+                    slow,
+                    witness,
+                    probe,
+                    rssStart,
+                    rss.peak(),
+                    rssAfter);
+        } finally {
+            service.destroy();
+            service.waitFor();
+        }
+    }
+
+    private static String report(
+            Setup setup,
+            double s,
+            Wrk.Load saturation,
+            Wrk.Load before,
+            Wrk.Load during,
+            Wrk.Load flooded,
+            Wrk.Load after,
+            Duration third,
+            SlowClients slow,
+            Witness witness,
+            Probe probe,
+            long rssStart,
+            long rssPeak,
+            long rssAfter) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                Locale.ROOT,
+                "%n### Soak: `/%s` on `%s`, %d min at 2x saturation, 16x flood and 200 slow clients in the middle third%n%n",
+                setup.endpoint(),
+                setup.model(),
+                third.toSeconds() * 3 / 60));
+        out.append(String.format(Locale.ROOT, "Saturation S (closed loop, 32 connections): %.1f successes/s%n%n", s));
+        out.append("| phase | offered req/s | successes/s | goodput / S | statuses | socket errors |\n");
+        out.append("|---|---:|---:|---:|---|---:|\n");
+        long seconds = third.toSeconds();
+        row(out, "2x S, before the flood", before, seconds, s);
+        row(out, "2x S, during the flood", during, seconds, s);
+        row(out, "16x S flood (ignores Retry-After)", flooded, seconds, s);
+        row(out, "2x S, after the flood", after, seconds, s);
+        out.append(String.format(
+                Locale.ROOT, "%nSlow clients (a byte a second, reconnecting when cut): %s%n", slow.answers()));
+        out.append(String.format(
+                Locale.ROOT,
+                "Witness (one request at a time, all phases): %d answers %s; successes p50 %.1f ms, p99 %.1f ms%n",
+                witness.count(),
+                witness.statuses(),
+                witness.percentile(0.5),
+                witness.percentile(0.99)));
+        out.append(String.format(
+                Locale.ROOT,
+                "Liveness probe every 250 ms: %d asked, %d not answered 200 within 1 s, p99 %.1f ms, max %.1f ms%n",
+                probe.count(),
+                probe.failures(),
+                probe.percentile(0.99),
+                probe.percentile(1.0)));
+        out.append(String.format(
+                Locale.ROOT,
+                "RSS: %d MiB before the load, %d MiB at its peak, %d MiB 60 s after it stopped (%+.0f%% of before)%n",
+                rssStart,
+                rssPeak,
+                rssAfter,
+                100.0 * (rssAfter - rssStart) / rssStart));
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, String phase, Wrk.Load l, long seconds, double s) {
+        double ok = l.statusCount(200) / (double) seconds;
+        out.append(String.format(
+                Locale.ROOT,
+                "| %s | %.1f | %.1f | %.0f%% | %s | %d |%n",
+                phase,
+                l.requests() / (double) seconds,
+                ok,
+                100 * ok / s,
+                l.statuses(),
+                l.socketErrors()));
+    }
+
+    static long rssMiB(Process p) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** A daemon loop until stopped. */
+    abstract static class Loop {
+        final AtomicBoolean running = new AtomicBoolean();
+        private Thread thread;
+
+        void start() {
+            running.set(true);
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    tick();
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+
+        abstract void tick();
+
+        static void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static final class Rss extends Loop {
+        private final Process process;
+        private final AtomicLong peak = new AtomicLong();
+
+        Rss(Process process) {
+            this.process = process;
+        }
+
+        @Override
+        void tick() {
+            peak.accumulateAndGet(rssMiB(process), Math::max);
+            sleep(1000);
+        }
+
+        long peak() {
+            return peak.get();
+        }
+    }
+
+    /** Latencies in milliseconds, kept sorted on demand. */
+    static final class Latencies {
+        private final List<Double> values = Collections.synchronizedList(new ArrayList<>());
+
+        void add(double ms) {
+            values.add(ms);
+        }
+
+        int count() {
+            return values.size();
+        }
+
+        double percentile(double q) {
+            List<Double> sorted;
+            synchronized (values) {
+                sorted = new ArrayList<>(values);
+            }
+            if (sorted.isEmpty()) {
+                return Double.NaN;
+            }
+            Collections.sort(sorted);
+            int i = (int) Math.ceil(q * sorted.size()) - 1;
+            return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+        }
+    }
+
+    static final class Probe extends Loop {
+        private final HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        private final URI uri;
+        private final Latencies latencies = new Latencies();
+        private final AtomicLong failures = new AtomicLong();
+
+        Probe(int managementPort) {
+            this.uri = URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/liveness");
+        }
+
+        void awaitReady(Duration timeout) throws InterruptedException {
+            URI ready = uri.resolve("readiness");
+            long until = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < until) {
+                try {
+                    if (client.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // starting
+                }
+                Thread.sleep(500);
+            }
+            throw new IllegalStateException("the service did not get ready within " + timeout);
+        }
+
+        @Override
+        void tick() {
+            long t0 = System.nanoTime();
+            int status;
+            try {
+                status = client.send(
+                                HttpRequest.newBuilder(uri)
+                                        .timeout(Duration.ofSeconds(5))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+            } catch (IOException e) {
+                status = -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            double ms = (System.nanoTime() - t0) / 1e6;
+            latencies.add(ms);
+            if (status != 200 || ms > 1000) {
+                failures.incrementAndGet();
+            }
+            sleep(250);
+        }
+
+        int count() {
+            return latencies.count();
+        }
+
+        long failures() {
+            return failures.get();
+        }
+
+        double percentile(double q) {
+            return latencies.percentile(q);
+        }
+    }
+
+    /** The soak's own request at a slow pace: how long a success takes under the load. */
+    static final class Witness extends Loop {
+        private final HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final HttpRequest request;
+        private final long pauseMs;
+        private final Latencies successes = new Latencies();
+        private final Map<Integer, Long> statuses = new ConcurrentHashMap<>();
+
+        Witness(int port, Setup setup) {
+            this.request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + setup.endpoint()))
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(120))
+                    .POST(HttpRequest.BodyPublishers.ofString(setup.body()))
+                    .build();
+            this.pauseMs = setup.endpoint().equals("generate") ? 200 : 1000;
+        }
+
+        @Override
+        void tick() {
+            long t0 = System.nanoTime();
+            int status;
+            try {
+                status = client.send(request, HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+            } catch (IOException e) {
+                status = -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            statuses.merge(status, 1L, Long::sum);
+            if (status == 200) {
+                successes.add((System.nanoTime() - t0) / 1e6);
+            }
+            sleep(pauseMs);
+        }
+
+        long count() {
+            return statuses.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        Map<Integer, Long> statuses() {
+            return new TreeMap<>(statuses);
+        }
+
+        double percentile(double q) {
+            return successes.percentile(q);
+        }
+    }
+
+    /** Clients that send a body a byte a second and reconnect when the service cuts them. */
+    static final class SlowClients extends Loop {
+        private final int port;
+        private final String path;
+        private final int count;
+        private final List<Socket> sockets = new ArrayList<>();
+        private final Map<String, Long> answers = new ConcurrentHashMap<>();
+
+        SlowClients(int port, String path, int count) {
+            this.port = port;
+            this.path = path;
+            this.count = count;
+        }
+
+        @Override
+        void tick() {
+            while (sockets.size() < count) {
+                try {
+                    Socket s = new Socket("127.0.0.1", port);
+                    s.setSoTimeout(1);
+                    s.getOutputStream()
+                            .write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                            + "Content-Length: 10000\r\n\r\n{")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                    sockets.add(s);
+                } catch (IOException e) {
+                    answers.merge("connect failed", 1L, Long::sum);
+                    break;
+                }
+            }
+            for (var it = sockets.iterator(); it.hasNext(); ) {
+                Socket s = it.next();
+                String answer = poll(s);
+                if (answer != null) {
+                    answers.merge(answer, 1L, Long::sum);
+                    close(s);
+                    it.remove();
+                }
+            }
+            sleep(1000);
+        }
+
+        /** Sends one more byte; the status the service answered with, or null while it still waits. */
+        private static String poll(Socket s) {
+            try {
+                OutputStream out = s.getOutputStream();
+                out.write(' ');
+                byte[] buf = new byte[64];
+                int n = s.getInputStream().read(buf);
+                if (n < 0) {
+                    return "closed without an answer";
+                }
+                String head = new String(buf, 0, n, StandardCharsets.US_ASCII);
+                return head.startsWith("HTTP/1.1 ") ? head.substring(9, 12) : "garbled";
+            } catch (java.net.SocketTimeoutException waiting) {
+                return null;
+            } catch (IOException e) {
+                return "reset";
+            }
+        }
+
+        private static void close(Socket s) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // gone already
+            }
+        }
+
+        @Override
+        void stop() throws InterruptedException {
+            super.stop();
+            sockets.forEach(SlowClients::close);
+        }
+
+        Map<String, Long> answers() {
+            return new TreeMap<>(answers);
+        }
+    }
+}
