@@ -37,8 +37,27 @@ public final class ImageCodec {
         this.limits = limits;
     }
 
+    /** An image file's size, read from its header. */
+    public record Header(int width, int height) {}
+
+    /**
+     * The size the file declares, read from its header without decoding the pixels, and checked
+     * against the limits: what lets a request be refused before any work.
+     *
+     * @param field the request field the bytes came from, named in every error
+     */
+    public Header header(byte[] bytes, String field) {
+        return read(bytes, field, false).header();
+    }
+
     /** @param field the request field the bytes came from, named in every error */
     public DecodedImage decode(byte[] bytes, String field) {
+        return read(bytes, field, true).image();
+    }
+
+    private record Read(Header header, DecodedImage image) {}
+
+    private Read read(byte[] bytes, String field, boolean decode) {
         if (bytes == null) {
             throw new BadInputException(field, "'" + field + "' is required");
         }
@@ -56,14 +75,18 @@ public final class ImageCodec {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                checkSize(field, reader.getWidth(0), reader.getHeight(0));
+                Header header = new Header(reader.getWidth(0), reader.getHeight(0));
+                checkSize(field, header.width(), header.height());
+                if (!decode) {
+                    return new Read(header, null);
+                }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw corrupt(field, warnings.get(0));
                 }
-                return toPixels(image);
+                return new Read(header, toPixels(image));
             } finally {
                 reader.dispose();
             }

@@ -50,10 +50,11 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
                 ? 0
                 : model.signature().input(classInput.name()).orElseThrow().rank();
 
+        Map<String, HeapTensor> constants = TensorImages.constants(model, 1);
         List<Map<String, HeapTensor>> items = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (long s : LongStream.range(base, base + request.count()).toArray()) {
-            Map<String, HeapTensor> feed = new HashMap<>();
+            Map<String, HeapTensor> feed = new HashMap<>(constants);
             long[] shape = LongStream.concat(
                             LongStream.of(1), latent.shape().stream().mapToLong(Long::longValue))
                     .toArray();

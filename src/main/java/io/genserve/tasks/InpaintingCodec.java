@@ -59,9 +59,9 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
         if (imageSpec.zeroHoles()) {
             fed = fedMask.erase(fed);
         }
-        Map<String, HeapTensor> item = Map.of(
-                imageSpec.name(), TensorImages.image(fed, imageSpec),
-                maskSpec.name(), TensorImages.mask(fedMask, maskSpec));
+        Map<String, HeapTensor> item = new java.util.HashMap<>(TensorImages.constants(model, 1));
+        item.put(imageSpec.name(), TensorImages.image(fed, imageSpec));
+        item.put(maskSpec.name(), TensorImages.mask(fedMask, maskSpec));
         TensorSpec output = m.imageOutput();
         return new Prepared<>(List.of(item), rows -> {
             PixelImage filled = placement.restore(TensorImages.decode(model.name(), rows.get(0), output));

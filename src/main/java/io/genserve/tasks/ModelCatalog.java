@@ -16,8 +16,6 @@ import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelRepository;
 import io.genserve.model.ModelSource;
 import io.genserve.model.ModelState;
-import io.genserve.model.SignatureCheck;
-import io.genserve.model.SignatureInference;
 import io.genserve.model.Task;
 import io.genserve.runtime.CudaUnavailableException;
 import io.genserve.runtime.OnnxModel;
@@ -60,8 +58,7 @@ final class ModelCatalog implements SmartLifecycle {
     private final Map<Task, TaskCodec<?, ?>> codecs;
     private final MemoryBudget memory;
     private final ManifestReader reader = new ManifestReader();
-    private final SignatureCheck check = new SignatureCheck();
-    private final SignatureInference inference = new SignatureInference();
+    private final ModelProbe probe = new ModelProbe();
     private final Map<String, Entry> entries = new ConcurrentSkipListMap<>();
     private volatile boolean running;
 
@@ -137,16 +134,10 @@ final class ModelCatalog implements SmartLifecycle {
                     ? manifest.batching().concurrency()
                     : batching.concurrency();
             entry.onnx = loader.load(source.name(), source.onnxFile(), concurrency);
-            List<String> assumptions = List.of();
-            if (manifest == null) {
-                SignatureInference.Derived derived = inference.derive(entry.onnx.signature());
-                manifest = derived.manifest();
-                assumptions = derived.assumptions();
-            }
-            List<String> problems = check.problems(manifest, entry.onnx.signature());
-            if (!problems.isEmpty()) {
-                throw new ManifestException(String.join("; ", problems));
-            }
+            // Held against the graph; derived and probed when the folder has none; the scale measured.
+            ModelProbe.Settled settled = probe.settle(manifest, entry.onnx, source.onnxFile());
+            boolean derived = manifest == null;
+            manifest = settled.manifest();
             BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
             entry.batchMeters = new BatchMeters(registry, source.name());
             batcher = new ModelBatcher(
@@ -156,7 +147,7 @@ final class ModelCatalog implements SmartLifecycle {
                     source.name(),
                     manifest,
                     entry.onnx.signature(),
-                    assumptions,
+                    settled.choices(),
                     entry.onnx.provider(),
                     batcher,
                     readCard(source));
@@ -171,7 +162,7 @@ final class ModelCatalog implements SmartLifecycle {
                     EnumNames.of(manifest.task()),
                     served.provider(),
                     entry.loadTime.toMillis(),
-                    assumptions.isEmpty() ? "" : " (no manifest; assumed: " + assumptions + ")");
+                    derived ? " (no manifest; chosen: " + settled.choices() + ")" : "");
         } catch (CudaUnavailableException e) {
             throw e; // execution-provider: cuda must fail the start, not one model
         } catch (ManifestException | GenserveException | IllegalStateException | IllegalArgumentException e) {

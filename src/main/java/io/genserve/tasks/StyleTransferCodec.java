@@ -3,18 +3,19 @@ package io.genserve.tasks;
 import io.genserve.error.BadInputException;
 import io.genserve.imaging.Compositing;
 import io.genserve.imaging.FitPlanner;
+import io.genserve.imaging.FloatImage;
 import io.genserve.imaging.ImageCodec;
 import io.genserve.imaging.PixelImage;
 import io.genserve.imaging.Placement;
 import io.genserve.imaging.Resizer;
 import io.genserve.imaging.TileGrid;
+import io.genserve.model.ChannelOrder;
 import io.genserve.model.Fit;
 import io.genserve.model.ModelManifest;
 import io.genserve.model.Task;
 import io.genserve.model.TensorRole;
 import io.genserve.model.TensorSpec;
 import io.genserve.runtime.HeapTensor;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,33 +63,43 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
             return Prepared.immediate(new ImageResult(model.name(), source));
         }
         TensorSpec output = m.imageOutput();
+        Map<String, HeapTensor> constants = TensorImages.constants(model, 1);
         if (m.fit() == Fit.TILE && imageSpec.size().hasFixedSize()) {
             int tw = imageSpec.size().fixedWidth();
             int th = imageSpec.size().fixedHeight();
             TileGrid grid = TileGrid.cover(source.width(), source.height(), tw, th, Math.max(1, Math.min(tw, th) / 8));
-            List<Map<String, HeapTensor>> items = new ArrayList<>();
-            for (int i = 0; i < grid.tiles().size(); i++) {
-                items.add(feed(grid.cut(source, i), style, imageSpec, styleSpec));
-            }
-            return new Prepared<>(items, rows -> {
-                List<PixelImage> tiles = rows.stream()
-                        .map(r -> TensorImages.decode(model.name(), r, output))
-                        .toList();
-                return new ImageResult(model.name(), Compositing.blend(source, grid.merge(tiles), strength));
-            });
+            return new Prepared<>(
+                    TiledImages.items(grid, source, tile -> feed(tile, style, imageSpec, styleSpec, constants)),
+                    rows -> {
+                        PixelImage styled = TiledImages.merge(model.name(), grid, rows, output, 1, source)
+                                .toPixels();
+                        return new ImageResult(model.name(), Compositing.blend(source, styled, strength));
+                    });
         }
         Placement placement = FitPlanner.whole(source.width(), source.height(), imageSpec.size());
-        Map<String, HeapTensor> item = feed(placement.apply(source), style, imageSpec, styleSpec);
+        Map<String, HeapTensor> item = feed(placement.apply(source), style, imageSpec, styleSpec, constants);
         return new Prepared<>(List.of(item), rows -> {
-            PixelImage styled = placement.restore(TensorImages.decode(model.name(), rows.get(0), output));
+            // The answer must have the size the model was fed: an image-to-image model is never resized to fit.
+            PixelImage answer = TensorImages.decode(
+                            model.name(), rows.get(0), output, placement.paddedWidth(), placement.paddedHeight())
+                    .toPixels();
+            PixelImage styled = placement.restore(answer);
+            if (output.channels() == ChannelOrder.Y) {
+                styled = TiledImages.colour(FloatImage.of(styled), output, source)
+                        .toPixels();
+            }
             return new ImageResult(model.name(), Compositing.blend(source, styled, strength));
         });
     }
 
     /** The style image is fed at its own fixed size, or else at the content image's size. */
     private static Map<String, HeapTensor> feed(
-            PixelImage fed, PixelImage style, TensorSpec imageSpec, TensorSpec styleSpec) {
-        Map<String, HeapTensor> item = new HashMap<>();
+            PixelImage fed,
+            PixelImage style,
+            TensorSpec imageSpec,
+            TensorSpec styleSpec,
+            Map<String, HeapTensor> constants) {
+        Map<String, HeapTensor> item = new HashMap<>(constants);
         item.put(imageSpec.name(), TensorImages.image(fed, imageSpec));
         if (styleSpec != null) {
             int w = styleSpec.size().hasFixedSize() ? styleSpec.size().fixedWidth() : fed.width();

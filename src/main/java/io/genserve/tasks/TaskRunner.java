@@ -39,6 +39,10 @@ public final class TaskRunner {
         return run(Task.IMAGE_TO_IMAGE, request.style(), "style", request, timeout);
     }
 
+    public CompletableFuture<ImageResult> upscale(UpscaleRequest request, Duration timeout) {
+        return run(Task.UPSCALE, request.model(), "model", request, timeout);
+    }
+
     @SuppressWarnings("unchecked")
     private <R, O> CompletableFuture<O> run(Task task, String modelName, String field, R request, Duration timeout) {
         long t0 = System.nanoTime();
@@ -82,6 +86,11 @@ public final class TaskRunner {
     /** The generator {@code /generate} uses when a request names none, if any is ready. */
     public Optional<String> defaultGenerator() {
         return catalog.defaultModel(Task.GENERATE).map(ServedModel::name);
+    }
+
+    /** The upscaler {@code /upscale} uses when a request names none, if any is ready. */
+    public Optional<String> defaultUpscaler() {
+        return catalog.defaultModel(Task.UPSCALE).map(ServedModel::name);
     }
 
     public boolean ready() {

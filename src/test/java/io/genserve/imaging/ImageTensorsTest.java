@@ -75,7 +75,8 @@ class ImageTensorsTest {
                 null,
                 HolePolarity.HIGH,
                 null,
-                false);
+                false,
+                null);
         TensorSpec low = new TensorSpec(
                 "m",
                 TensorRole.MASK,
@@ -90,7 +91,8 @@ class ImageTensorsTest {
                 null,
                 HolePolarity.LOW,
                 null,
-                false);
+                false,
+                null);
         assertThat(ImageTensors.maskValues(mask, high)).containsExactly(0f, 255f);
         assertThat(ImageTensors.maskValues(mask, low)).containsExactly(255f, 0f);
     }
