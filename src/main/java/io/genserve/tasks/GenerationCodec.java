@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * label draws each image's class from its seed.
  */
 @Component
-final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImages> {
+final class GenerationCodec implements TaskCodec<GenerateRequest, GenerationCodec.Seeds, GeneratedImages> {
     static final int MAX_COUNT = 64;
     /** Seeds stay below 2^53 so that JSON clients (JavaScript numbers) read them back exactly. */
     static final long MAX_SEED = (1L << 53) - 1;
@@ -31,8 +31,15 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
         return Task.GENERATE;
     }
 
+    /**
+     * What decoding needs: image i has seed {@code firstSeed + i} and class {@code labels[i]}.
+     *
+     * @param labels the class name of each image, or empty for an unconditional model
+     */
+    record Seeds(String model, long firstSeed, List<String> labels, TensorSpec output) {}
+
     @Override
-    public Prepared<GeneratedImages> prepare(GenerateRequest request, ServedModel model) {
+    public Encoded<Seeds> encode(GenerateRequest request, ServedModel model) {
         ModelManifest m = model.manifest();
         if (request.count() < 1 || request.count() > MAX_COUNT) {
             throw new BadInputException("count", "count must be 1.." + MAX_COUNT + ", got " + request.count());
@@ -50,7 +57,7 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
                 ? 0
                 : model.signature().input(classInput.name()).orElseThrow().rank();
 
-        Map<String, HeapTensor> constants = TensorImages.constants(model, 1);
+        Map<String, HeapTensor> constants = ItemTensors.constants(model, 1);
         List<Map<String, HeapTensor>> items = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (long s : LongStream.range(base, base + request.count()).toArray()) {
@@ -73,16 +80,19 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
             }
             items.add(feed);
         }
-        TensorSpec output = m.imageOutput();
-        return new Prepared<>(items, rows -> {
-            List<GeneratedImages.Image> images = new ArrayList<>();
-            for (int i = 0; i < rows.size(); i++) {
-                String name = labels.isEmpty() ? null : m.classes().get(labels.get(i));
-                images.add(new GeneratedImages.Image(
-                        base + i, name, TensorImages.decode(model.name(), rows.get(i), output)));
-            }
-            return new GeneratedImages(model.name(), images);
-        });
+        List<String> names = labels.stream().map(m.classes()::get).toList();
+        return new Encoded<>(items, new Seeds(model.name(), base, names, m.imageOutput()));
+    }
+
+    @Override
+    public GeneratedImages decode(Seeds seeds, List<Map<String, HeapTensor>> outputs) {
+        List<GeneratedImages.Image> images = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            String name = seeds.labels().isEmpty() ? null : seeds.labels().get(i);
+            images.add(new GeneratedImages.Image(
+                    seeds.firstSeed() + i, name, ItemTensors.decode(seeds.model(), outputs.get(i), seeds.output())));
+        }
+        return new GeneratedImages(seeds.model(), images);
     }
 
     @Override

@@ -54,8 +54,8 @@ final class ModelCatalog implements SmartLifecycle {
     private final OnnxModelLoader loader;
     private final MeterRegistry registry;
     private final ScheduledExecutorService timer;
-    private final PreparedExecutor executor;
-    private final Map<Task, TaskCodec<?, ?>> codecs;
+    private final ItemDispatcher dispatcher;
+    private final Map<Task, TaskCodec<?, ?, ?>> codecs;
     private final MemoryBudget memory;
     private final ManifestReader reader = new ManifestReader();
     private final ModelProbe probe = new ModelProbe();
@@ -92,15 +92,15 @@ final class ModelCatalog implements SmartLifecycle {
             OnnxModelLoader loader,
             MeterRegistry registry,
             ScheduledExecutorService timer,
-            PreparedExecutor executor,
-            List<TaskCodec<?, ?>> codecs,
+            ItemDispatcher dispatcher,
+            List<TaskCodec<?, ?, ?>> codecs,
             MemoryBudget memory) {
         this.properties = properties;
         this.batching = batching;
         this.loader = loader;
         this.registry = registry;
         this.timer = timer;
-        this.executor = executor;
+        this.dispatcher = dispatcher;
         this.memory = memory;
         this.codecs = new java.util.EnumMap<>(Task.class);
         codecs.forEach(c -> this.codecs.put(c.task(), c));
@@ -193,13 +193,19 @@ final class ModelCatalog implements SmartLifecycle {
 
     @SuppressWarnings("unchecked")
     private void warmUp(ServedModel served) {
-        TaskCodec<Object, ?> codec =
-                (TaskCodec<Object, ?>) codecs.get(served.manifest().task());
+        warmUp(served, (TaskCodec<Object, Object, ?>)
+                codecs.get(served.manifest().task()));
+    }
+
+    private <R, C> void warmUp(ServedModel served, TaskCodec<R, C, ?> codec) {
         try {
-            executor.execute(
+            TaskCodec.Encoded<C> encoded = codec.encode(codec.warmUpRequest(served), served);
+            dispatcher
+                    .dispatch(
                             served,
-                            codec.prepare(codec.warmUpRequest(served), served),
+                            encoded.items(),
                             properties.warmUpTimeout(),
+                            outputs -> codec.decode(encoded.context(), outputs),
                             n -> {})
                     .get(properties.warmUpTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -1,7 +1,7 @@
 package io.genserve.tasks;
 
-import io.genserve.imaging.ImageTensors;
 import io.genserve.imaging.PixelImage;
+import io.genserve.imaging.PixelValues;
 import io.genserve.imaging.Resizer;
 import io.genserve.model.Choice;
 import io.genserve.model.DType;
@@ -242,7 +242,7 @@ final class ModelProbe {
 
     /** How much of the calibration image's structure the answer, read with {@code m}'s output range, keeps. */
     private static double similarity(PixelImage fed, HeapTensor answer, ModelManifest m) {
-        PixelImage decoded = ImageTensors.fromValues(answer.values(), 0, answer.shape(), m.imageOutput())
+        PixelImage decoded = PixelValues.fromValues(answer.values(), 0, answer.shape(), m.imageOutput())
                 .withChannels(1);
         PixelImage shrunk = Resizer.resize(decoded, fed.width(), fed.height());
         return ProbeDecisions.similarity(floats(shrunk), floats(fed.withChannels(1)));

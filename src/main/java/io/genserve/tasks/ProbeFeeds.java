@@ -41,13 +41,13 @@ final class ProbeFeeds {
 
     /** One item for {@code m}: seed picks the latent and the class of a generator. */
     static Map<String, HeapTensor> item(ModelManifest m, ModelSignature graph, int scale, long seed) {
-        Map<String, HeapTensor> feed = new HashMap<>(TensorImages.constants(m, graph, scale));
+        Map<String, HeapTensor> feed = new HashMap<>(ItemTensors.constants(m, graph, scale));
         PixelImage picture = null;
         for (TensorSpec spec : m.inputs()) {
             switch (spec.role()) {
                 case IMAGE, STYLE_IMAGE -> {
                     picture = calibration(spec);
-                    feed.put(spec.name(), TensorImages.image(picture, spec));
+                    feed.put(spec.name(), ItemTensors.image(picture, spec));
                 }
                 case LATENT -> {
                     long[] shape = new long[spec.shape().size() + 1];
@@ -83,7 +83,7 @@ final class ProbeFeeds {
         for (TensorSpec spec : m.inputs(TensorRole.MASK)) {
             PixelImage image = picture != null ? picture : calibration(spec);
             BinaryMask hole = BinaryMask.from(new DecodedImage(WarmUpImages.centreHole(image), null), 128, false);
-            feed.put(spec.name(), TensorImages.mask(hole, spec));
+            feed.put(spec.name(), ItemTensors.mask(hole, spec));
         }
         return feed;
     }

@@ -16,13 +16,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TaskRunner {
     private final ModelCatalog catalog;
-    private final PreparedExecutor executor;
+    private final ItemDispatcher dispatcher;
     private final TaskMeters meters;
-    private final Map<Task, TaskCodec<?, ?>> codecs = new EnumMap<>(Task.class);
+    private final Map<Task, TaskCodec<?, ?, ?>> codecs = new EnumMap<>(Task.class);
 
-    TaskRunner(ModelCatalog catalog, PreparedExecutor executor, TaskMeters meters, List<TaskCodec<?, ?>> codecs) {
+    TaskRunner(ModelCatalog catalog, ItemDispatcher dispatcher, TaskMeters meters, List<TaskCodec<?, ?, ?>> codecs) {
         this.catalog = catalog;
-        this.executor = executor;
+        this.dispatcher = dispatcher;
         this.meters = meters;
         codecs.forEach(c -> this.codecs.put(c.task(), c));
     }
@@ -45,7 +45,14 @@ public final class TaskRunner {
 
     @SuppressWarnings("unchecked")
     private <R, O> CompletableFuture<O> run(Task task, String modelName, String field, R request, Duration timeout) {
+        return run((TaskCodec<R, ?, O>) codecs.get(task), modelName, field, request, timeout);
+    }
+
+    /** encode → the model's batcher → decode, each step timed. */
+    private <R, C, O> CompletableFuture<O> run(
+            TaskCodec<R, C, O> codec, String modelName, String field, R request, Duration timeout) {
         long t0 = System.nanoTime();
+        Task task = codec.task();
         String tag = TaskMeters.NO_MODEL;
         try {
             ServedModel model = catalog.require(modelName, task, field);
@@ -53,11 +60,15 @@ public final class TaskRunner {
             checkTimeout(timeout, model);
             model.batcher()
                     .refuseIfFull(); // before decoding: under overload, decoding what is refused starves the runs
-            Prepared<O> prepared = ((TaskCodec<R, O>) codecs.get(task)).prepare(request, model);
+            TaskCodec.Encoded<C> encoded = codec.encode(request, model);
             meters.preprocess(tag, task, System.nanoTime() - t0);
             String modelTag = tag;
-            CompletableFuture<O> result =
-                    executor.execute(model, prepared, timeout, n -> meters.postprocess(modelTag, task, n));
+            CompletableFuture<O> result = dispatcher.dispatch(
+                    model,
+                    encoded.items(),
+                    timeout,
+                    outputs -> codec.decode(encoded.context(), outputs),
+                    n -> meters.postprocess(modelTag, task, n));
             result.whenComplete((v, e) -> meters.request(modelTag, task, Outcome.of(e), System.nanoTime() - t0));
             return result;
         } catch (RuntimeException e) {

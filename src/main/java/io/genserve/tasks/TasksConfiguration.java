@@ -39,8 +39,8 @@ class TasksConfiguration {
     }
 
     @Bean
-    PreparedExecutor preparedExecutor(ExecutorService postprocessingPool) {
-        return new PreparedExecutor(postprocessingPool);
+    ItemDispatcher itemDispatcher(ExecutorService postprocessingPool) {
+        return new ItemDispatcher(postprocessingPool);
     }
 
     @Bean
@@ -50,16 +50,17 @@ class TasksConfiguration {
             OnnxModelLoader loader,
             MeterRegistry registry,
             ScheduledExecutorService deadlineTimer,
-            PreparedExecutor executor,
-            List<TaskCodec<?, ?>> codecs,
+            ItemDispatcher dispatcher,
+            List<TaskCodec<?, ?, ?>> codecs,
             MemoryBudget memoryBudget) {
-        return new ModelCatalog(properties, batching, loader, registry, deadlineTimer, executor, codecs, memoryBudget);
+        return new ModelCatalog(
+                properties, batching, loader, registry, deadlineTimer, dispatcher, codecs, memoryBudget);
     }
 
     @Bean
     TaskRunner taskRunner(
-            ModelCatalog catalog, PreparedExecutor executor, TaskMeters meters, List<TaskCodec<?, ?>> codecs) {
-        return new TaskRunner(catalog, executor, meters, codecs);
+            ModelCatalog catalog, ItemDispatcher dispatcher, TaskMeters meters, List<TaskCodec<?, ?, ?>> codecs) {
+        return new TaskRunner(catalog, dispatcher, meters, codecs);
     }
 
     private static ThreadFactory daemon(String name) {

@@ -42,7 +42,7 @@ final class TiledImages {
         int tw = grid.tileWidth() * scale;
         int th = grid.tileHeight() * scale;
         List<FloatImage> tiles = rows.stream()
-                .map(r -> TensorImages.decode(model, r, output, tw, th))
+                .map(r -> ItemTensors.decode(model, r, output, tw, th))
                 .toList();
         return colour(grid.merge(tiles, scale), output, source);
     }

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
  * header, before it is decoded.
  */
 @Component
-final class UpscaleCodec implements TaskCodec<UpscaleRequest, ImageResult> {
+final class UpscaleCodec implements TaskCodec<UpscaleRequest, UpscaleCodec.Enlarging, ImageResult> {
     private final ImageCodec images;
     private final UpscaleProperties properties;
 
@@ -40,8 +40,12 @@ final class UpscaleCodec implements TaskCodec<UpscaleRequest, ImageResult> {
         return Task.UPSCALE;
     }
 
+    /** What decoding needs: the original, its tiles, the model's scale and the size of the answer. */
+    record Enlarging(
+            String model, PixelImage source, TileGrid grid, TensorSpec output, int scale, int width, int height) {}
+
     @Override
-    public Prepared<ImageResult> prepare(UpscaleRequest request, ServedModel model) {
+    public Encoded<Enlarging> encode(UpscaleRequest request, ServedModel model) {
         ModelManifest m = model.manifest();
         int scale = scale(request, model);
         Double outscale = request.outscale();
@@ -59,18 +63,20 @@ final class UpscaleCodec implements TaskCodec<UpscaleRequest, ImageResult> {
         TensorSpec in = m.input(TensorRole.IMAGE).orElseThrow();
         TensorSpec output = m.imageOutput();
         TileGrid grid = grid(source, in.size(), m);
-        Map<String, HeapTensor> constants = TensorImages.constants(model, scale);
-        return new Prepared<>(
-                TiledImages.items(grid, source, tile -> {
-                    Map<String, HeapTensor> item = new HashMap<>(constants);
-                    item.put(in.name(), TensorImages.image(tile, in));
-                    return item;
-                }),
-                rows -> {
-                    PixelImage up = TiledImages.merge(model.name(), grid, rows, output, scale, source)
-                            .toPixels();
-                    return new ImageResult(model.name(), Resizer.resize(up, outW, outH));
-                });
+        Map<String, HeapTensor> constants = ItemTensors.constants(model, scale);
+        List<Map<String, HeapTensor>> items = TiledImages.items(grid, source, tile -> {
+            Map<String, HeapTensor> item = new HashMap<>(constants);
+            item.put(in.name(), ItemTensors.image(tile, in));
+            return item;
+        });
+        return new Encoded<>(items, new Enlarging(model.name(), source, grid, output, scale, outW, outH));
+    }
+
+    @Override
+    public ImageResult decode(Enlarging e, List<Map<String, HeapTensor>> outputs) {
+        PixelImage up = TiledImages.merge(e.model(), e.grid(), outputs, e.output(), e.scale(), e.source())
+                .toPixels();
+        return new ImageResult(e.model(), Resizer.resize(up, e.width(), e.height()));
     }
 
     /** The request's scale if the model takes it, else the model's own; anything else names the scales there are. */

@@ -3,8 +3,8 @@ package io.genserve.tasks;
 import io.genserve.error.InferenceFailedException;
 import io.genserve.imaging.BinaryMask;
 import io.genserve.imaging.FloatImage;
-import io.genserve.imaging.ImageTensors;
 import io.genserve.imaging.PixelImage;
+import io.genserve.imaging.PixelValues;
 import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelSignature;
 import io.genserve.model.SignatureCheck;
@@ -14,22 +14,23 @@ import io.genserve.runtime.HeapTensor;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Wraps {@link ImageTensors}' values as heap tensors for one item; shared by every task codec. Stateless. */
-final class TensorImages {
-    private TensorImages() {}
+/**
+ * The heap tensors of one item, for every task codec: images, masks and constants going in (the
+ * values from {@link PixelValues}), the image coming back out of an item's outputs. Stateless.
+ */
+final class ItemTensors {
+    private ItemTensors() {}
 
     static HeapTensor image(PixelImage image, TensorSpec spec) {
         return new HeapTensor(
                 spec.dtype(),
-                ImageTensors.shape(spec, image.height(), image.width()),
-                ImageTensors.toValues(image, spec));
+                PixelValues.shape(spec, image.height(), image.width()),
+                PixelValues.toValues(image, spec));
     }
 
     static HeapTensor mask(BinaryMask mask, TensorSpec spec) {
         return new HeapTensor(
-                spec.dtype(),
-                ImageTensors.shape(spec, mask.height(), mask.width()),
-                ImageTensors.maskValues(mask, spec));
+                spec.dtype(), PixelValues.shape(spec, mask.height(), mask.width()), PixelValues.maskValues(mask, spec));
     }
 
     /**
@@ -88,6 +89,6 @@ final class TensorImages {
             throw new InferenceFailedException(
                     model, "output '" + output.name() + "' is missing or not a 4-d image tensor", null);
         }
-        return ImageTensors.toFloatImage(t.values(), 0, t.shape(), output);
+        return PixelValues.toFloatImage(t.values(), 0, t.shape(), output);
     }
 }

@@ -13,8 +13,8 @@ import io.genserve.model.ValueRange;
  * half up exactly once ({@link FloatImage#toPixels}). Values are for one item (batch axis of 1).
  * Stateless.
  */
-public final class ImageTensors {
-    private ImageTensors() {}
+public final class PixelValues {
+    private PixelValues() {}
 
     /** [1, C, H, W] or [1, H, W, C]. */
     public static long[] shape(TensorSpec spec, int height, int width) {
