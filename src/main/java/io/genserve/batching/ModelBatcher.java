@@ -9,7 +9,6 @@ import io.genserve.runtime.RunControl;
 import io.genserve.runtime.RunTerminatedException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -209,7 +208,8 @@ public final class ModelBatcher implements AutoCloseable {
         }
         Map<String, HeapTensor> outputs;
         try {
-            outputs = runner.run(stack(batch), control);
+            outputs = runner.run(
+                    BatchStacker.stack(batch.stream().map(job -> job.feed).toList()), control);
         } catch (RunTerminatedException e) {
             finished.set(true);
             return; // every item was already answered
@@ -244,12 +244,9 @@ public final class ModelBatcher implements AutoCloseable {
         }
         finished.set(true);
         observer.batchRun(batch.size(), clock.getAsLong() - started);
+        List<Map<String, HeapTensor>> rows = BatchStacker.split(outputs, batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            Map<String, HeapTensor> row = new HashMap<>();
-            for (Map.Entry<String, HeapTensor> e : outputs.entrySet()) {
-                row.put(e.getKey(), e.getValue().rows(i, 1));
-            }
-            batch.get(i).result.complete(row);
+            batch.get(i).result.complete(rows.get(i));
         }
     }
 
@@ -262,21 +259,6 @@ public final class ModelBatcher implements AutoCloseable {
     static boolean isNativeAllocationFailure(Exception e) {
         String m = String.valueOf(e.getMessage());
         return m.contains("Failed to allocate memory") || m.contains("bad_alloc") || m.contains("bad allocation");
-    }
-
-    private static Map<String, HeapTensor> stack(List<Job> batch) {
-        if (batch.size() == 1) {
-            return batch.get(0).feed;
-        }
-        Map<String, HeapTensor> stacked = new HashMap<>();
-        for (String name : batch.get(0).feed.keySet()) {
-            List<HeapTensor> items = new ArrayList<>(batch.size());
-            for (Job job : batch) {
-                items.add(job.feed.get(name));
-            }
-            stacked.put(name, HeapTensor.concat(items));
-        }
-        return stacked;
     }
 
     /**

@@ -37,7 +37,31 @@ public final class SignatureCheck {
                             () -> problems.add("output '" + spec.name() + "' is not in the graph (graph outputs: "
                                     + names(graph.outputs()) + ")"));
         }
+        if (problems.isEmpty()) {
+            checkSizeChange(manifest, graph, problems);
+        }
         return problems;
+    }
+
+    /**
+     * Where the graph fixes both sizes: an image-to-image model must keep the size (it is never
+     * silently shrunk back), and an upscaler's declared scale must be the graph's.
+     */
+    private static void checkSizeChange(ModelManifest m, ModelSignature graph, List<String> problems) {
+        if (m.task() != Task.IMAGE_TO_IMAGE && m.task() != Task.UPSCALE) {
+            return;
+        }
+        TensorSpec in = m.input(TensorRole.IMAGE).orElseThrow();
+        TensorSpec out = m.imageOutput();
+        int[] inSize = UpscaleGeometry.staticSize(in, graph.input(in.name()).orElseThrow());
+        int[] outSize = UpscaleGeometry.staticSize(out, graph.output(out.name()).orElseThrow());
+        if (inSize == null || outSize == null) {
+            return; // measured with a probe run at load
+        }
+        String problem = UpscaleGeometry.contradiction(m, inSize, outSize, "the graph maps");
+        if (problem != null) {
+            problems.add(problem);
+        }
     }
 
     private static void checkTask(ModelManifest m, List<String> problems) {
@@ -71,13 +95,54 @@ public final class SignatureCheck {
                 if (latents + classes + masks > 0)
                     problems.add("task " + task + " takes only an image and optionally a style image");
             }
+            case UPSCALE -> {
+                if (images != 1)
+                    problems.add("task " + task + " needs exactly one input with role image, found " + images);
+                if (latents + classes + masks + styles > 0)
+                    problems.add("task " + task + " takes only an image (and constants)");
+            }
         }
+        checkUpscaleKeys(m, problems);
+        checkChannels(m, problems);
         if (m.fit() == Fit.CROP && m.task() != Task.INPAINT)
             problems.add("fit: crop needs a mask, so only inpaint models may use it");
         if (m.fit() == Fit.TILE && m.task() != Task.IMAGE_TO_IMAGE)
-            problems.add("fit: tile is only for image-to-image models");
+            problems.add("fit: tile is only for image-to-image models (upscale models are always tiled as needed)");
         if (m.imageOutput().role() != TensorRole.IMAGE)
             problems.add("output '" + m.imageOutput().name() + "' must have role image");
+    }
+
+    private static void checkUpscaleKeys(ModelManifest m, List<String> problems) {
+        boolean upscale = m.task() == Task.UPSCALE;
+        if (!upscale && (m.scale() != null || m.scales() != null || m.tile() != null || m.tilePad() != null)) {
+            problems.add("scale, scales, tile and tile-pad are only for task upscale");
+        }
+        if (!upscale && m.takesScaleAtRunTime()) {
+            problems.add("a constant's value may use '" + TensorSpec.SCALE_TERM + "' only in an upscale model");
+        }
+        if (upscale && m.scales() != null && !m.takesScaleAtRunTime()) {
+            problems.add("scales lists the factors of a model that takes its scale at run time, but no constant's"
+                    + " value uses '" + TensorSpec.SCALE_TERM + "'; declare the one factor with scale");
+        }
+        if (m.scales() != null && m.scale() != null && !m.scales().contains(m.scale())) {
+            problems.add("scale " + m.scale() + " is not one of scales " + m.scales());
+        }
+        if (!m.inputs(TensorRole.CONSTANT).isEmpty() && m.batch() == BatchMode.DYNAMIC) {
+            problems.add("input '" + m.inputs(TensorRole.CONSTANT).get(0).name()
+                    + "' is a constant, fed once per run: declare batch: fixed (one item per run)");
+        }
+    }
+
+    /** Y in means Y out: the answer takes its colour from the input's chroma. */
+    private static void checkChannels(ModelManifest m, List<String> problems) {
+        boolean yIn = m.inputs().stream().anyMatch(t -> t.isImageLike() && t.channels() == ChannelOrder.Y);
+        boolean yOut = m.imageOutput().channels() == ChannelOrder.Y;
+        if ((yIn || yOut) && m.task() != Task.IMAGE_TO_IMAGE && m.task() != Task.UPSCALE) {
+            problems.add("channels: Y is for image-to-image and upscale models");
+        } else if (yIn != yOut) {
+            problems.add("channels: Y goes on the image input and the output together (the answer's colour comes"
+                    + " from the input's chroma)");
+        }
     }
 
     private static void checkBatching(BatchingOverrides b, List<String> problems) {
@@ -100,6 +165,10 @@ public final class SignatureCheck {
         String what = kind + " '" + spec.name() + "'";
         if (info.dtype() != spec.dtype()) {
             problems.add(what + ": manifest says " + EnumNames.of(spec.dtype()) + ", graph has " + info.elementType());
+            return;
+        }
+        if (spec.role() == TensorRole.CONSTANT) {
+            checkConstant(what, spec, info, problems);
             return;
         }
         int expectedRank = expectedRank(spec, info);
@@ -139,6 +208,38 @@ public final class SignatureCheck {
             }
             case IMAGE, MASK, STYLE_IMAGE -> checkImage(what, spec, info, kind.equals("input"), problems);
         }
+    }
+
+    /** A constant is fed with exactly its shape (no batch axis is added): the shape must be known. */
+    private static void checkConstant(String what, TensorSpec spec, TensorInfo info, List<String> problems) {
+        long[] graphShape = info.shape().getShape();
+        if (spec.shape() != null) {
+            boolean matches = spec.shape().size() == graphShape.length;
+            for (int i = 0; matches && i < graphShape.length; i++) {
+                matches = graphShape[i] < 0 || graphShape[i] == spec.shape().get(i);
+            }
+            if (!matches) {
+                problems.add(what + ": shape " + spec.shape() + " does not match the graph's " + info.shape());
+                return;
+            }
+        } else if (java.util.Arrays.stream(graphShape).anyMatch(d -> d < 0)) {
+            problems.add(what + ": the graph leaves its shape " + info.shape() + " open; declare shape");
+            return;
+        }
+        long count = spec.shape() != null
+                ? spec.shape().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact)
+                : info.shape().size();
+        if (spec.value().size() != 1 && spec.value().size() != count) {
+            problems.add(what + ": value has " + spec.value().size() + " numbers, its shape "
+                    + java.util.Arrays.toString(constantShape(spec, info)) + " holds " + count);
+        }
+    }
+
+    /** The shape a constant is fed with: the manifest's, else the graph's. */
+    public static long[] constantShape(TensorSpec spec, TensorInfo info) {
+        return spec.shape() != null
+                ? spec.shape().stream().mapToLong(Long::longValue).toArray()
+                : info.shape().getShape();
     }
 
     private static int expectedRank(TensorSpec spec, TensorInfo info) {

@@ -9,5 +9,7 @@ public enum Task {
     @JsonProperty("inpaint")
     INPAINT,
     @JsonProperty("image-to-image")
-    IMAGE_TO_IMAGE;
+    IMAGE_TO_IMAGE,
+    @JsonProperty("upscale")
+    UPSCALE;
 }

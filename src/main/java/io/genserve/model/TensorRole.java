@@ -13,5 +13,8 @@ public enum TensorRole {
     @JsonProperty("mask")
     MASK,
     @JsonProperty("style-image")
-    STYLE_IMAGE;
+    STYLE_IMAGE,
+    /** A graph input that carries a setting: fed the manifest's {@code value}, the same for every item. */
+    @JsonProperty("constant")
+    CONSTANT;
 }

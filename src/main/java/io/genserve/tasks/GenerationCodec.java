@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * label draws each image's class from its seed.
  */
 @Component
-final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImages> {
+final class GenerationCodec implements TaskCodec<GenerateRequest, GenerationCodec.Seeds, GeneratedImages> {
     static final int MAX_COUNT = 64;
     /** Seeds stay below 2^53 so that JSON clients (JavaScript numbers) read them back exactly. */
     static final long MAX_SEED = (1L << 53) - 1;
@@ -30,6 +30,13 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
     public Task task() {
         return Task.GENERATE;
     }
+
+    /**
+     * What decoding needs: image i has seed {@code firstSeed + i} and class {@code labels[i]}.
+     *
+     * @param labels the class name of each image, or empty for an unconditional model
+     */
+    record Seeds(String model, long firstSeed, List<String> labels, TensorSpec output) {}
 
     @Override
     public Cost cost(GenerateRequest request, ServedModel model) {
@@ -46,7 +53,7 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
     }
 
     @Override
-    public Prepared<GeneratedImages> prepare(GenerateRequest request, ServedModel model) {
+    public Encoded<Seeds> encode(GenerateRequest request, ServedModel model) {
         ModelManifest m = model.manifest();
         checkCount(request);
         Long seed = request.seed();
@@ -62,10 +69,11 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
                 ? 0
                 : model.signature().input(classInput.name()).orElseThrow().rank();
 
+        Map<String, HeapTensor> constants = ItemTensors.constants(model, 1);
         List<Map<String, HeapTensor>> items = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (long s : LongStream.range(base, base + request.count()).toArray()) {
-            Map<String, HeapTensor> feed = new HashMap<>();
+            Map<String, HeapTensor> feed = new HashMap<>(constants);
             long[] shape = LongStream.concat(
                             LongStream.of(1), latent.shape().stream().mapToLong(Long::longValue))
                     .toArray();
@@ -84,16 +92,19 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
             }
             items.add(feed);
         }
-        TensorSpec output = m.imageOutput();
-        return new Prepared<>(items, rows -> {
-            List<GeneratedImages.Image> images = new ArrayList<>();
-            for (int i = 0; i < rows.size(); i++) {
-                String name = labels.isEmpty() ? null : m.classes().get(labels.get(i));
-                images.add(new GeneratedImages.Image(
-                        base + i, name, TensorImages.decode(model.name(), rows.get(i), output)));
-            }
-            return new GeneratedImages(model.name(), images);
-        });
+        List<String> names = labels.stream().map(m.classes()::get).toList();
+        return new Encoded<>(items, new Seeds(model.name(), base, names, m.imageOutput()));
+    }
+
+    @Override
+    public GeneratedImages decode(Seeds seeds, List<Map<String, HeapTensor>> outputs) {
+        List<GeneratedImages.Image> images = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            String name = seeds.labels().isEmpty() ? null : seeds.labels().get(i);
+            images.add(new GeneratedImages.Image(
+                    seeds.firstSeed() + i, name, ItemTensors.decode(seeds.model(), outputs.get(i), seeds.output())));
+        }
+        return new GeneratedImages(seeds.model(), images);
     }
 
     @Override

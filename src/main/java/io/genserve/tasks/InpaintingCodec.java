@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * into the original at its own resolution, so every pixel outside the hole keeps its bytes.
  */
 @Component
-final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
+final class InpaintingCodec implements TaskCodec<InpaintRequest, InpaintingCodec.Fill, ImageResult> {
     private final ImageCodec images;
 
     InpaintingCodec(ImageCodec images) {
@@ -35,6 +35,13 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
     public Task task() {
         return Task.INPAINT;
     }
+
+    /**
+     * What decoding needs: the original, its holes, and where the model's region came from.
+     *
+     * @param placement null when the mask has no hole (nothing runs; the answer is the original)
+     */
+    record Fill(String model, PixelImage source, BinaryMask mask, Placement placement, TensorSpec output) {}
 
     @Override
     public Cost cost(InpaintRequest request, ServedModel model) {
@@ -52,7 +59,7 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
     }
 
     @Override
-    public Prepared<ImageResult> prepare(InpaintRequest request, ServedModel model) {
+    public Encoded<Fill> encode(InpaintRequest request, ServedModel model) {
         ModelManifest m = model.manifest();
         TensorSpec imageSpec = m.input(TensorRole.IMAGE).orElseThrow();
         TensorSpec maskSpec = m.input(TensorRole.MASK).orElseThrow();
@@ -64,7 +71,7 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
                 BinaryMask.from(images.decode(request.mask(), "mask"), maskSpec.threshold(), request.invertMask());
         mask.requireSize(source, "mask");
         if (mask.isEmpty()) {
-            return Prepared.immediate(new ImageResult(model.name(), source)); // nothing to fill
+            return new Encoded<>(List.of(), new Fill(model.name(), source, mask, null, null)); // nothing to fill
         }
         Placement placement = m.fit() == Fit.CROP || !imageSpec.size().hasFixedSize()
                 ? FitPlanner.aroundHole(
@@ -75,14 +82,22 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
         if (imageSpec.zeroHoles()) {
             fed = fedMask.erase(fed);
         }
-        Map<String, HeapTensor> item = Map.of(
-                imageSpec.name(), TensorImages.image(fed, imageSpec),
-                maskSpec.name(), TensorImages.mask(fedMask, maskSpec));
-        TensorSpec output = m.imageOutput();
-        return new Prepared<>(List.of(item), rows -> {
-            PixelImage filled = placement.restore(TensorImages.decode(model.name(), rows.get(0), output));
-            return new ImageResult(model.name(), Compositing.pasteHoles(source, filled, mask, placement.region()));
-        });
+        Map<String, HeapTensor> item = new java.util.HashMap<>(ItemTensors.constants(model, 1));
+        item.put(imageSpec.name(), ItemTensors.image(fed, imageSpec));
+        item.put(maskSpec.name(), ItemTensors.mask(fedMask, maskSpec));
+        return new Encoded<>(List.of(item), new Fill(model.name(), source, mask, placement, m.imageOutput()));
+    }
+
+    @Override
+    public ImageResult decode(Fill fill, List<Map<String, HeapTensor>> outputs) {
+        if (fill.placement() == null) {
+            return new ImageResult(fill.model(), fill.source());
+        }
+        PixelImage filled = fill.placement().restore(ItemTensors.decode(fill.model(), outputs.get(0), fill.output()));
+        return new ImageResult(
+                fill.model(),
+                Compositing.pasteHoles(
+                        fill.source(), filled, fill.mask(), fill.placement().region()));
     }
 
     @Override

@@ -17,8 +17,6 @@ import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelRepository;
 import io.genserve.model.ModelSource;
 import io.genserve.model.ModelState;
-import io.genserve.model.SignatureCheck;
-import io.genserve.model.SignatureInference;
 import io.genserve.model.Task;
 import io.genserve.runtime.CudaUnavailableException;
 import io.genserve.runtime.OnnxModel;
@@ -57,12 +55,11 @@ final class ModelCatalog implements SmartLifecycle {
     private final OnnxModelLoader loader;
     private final MeterRegistry registry;
     private final ScheduledExecutorService timer;
-    private final PreparedExecutor executor;
-    private final Map<Task, TaskCodec<?, ?>> codecs;
+    private final ItemDispatcher dispatcher;
+    private final Map<Task, TaskCodec<?, ?, ?>> codecs;
     private final MemoryBudget memory;
     private final ManifestReader reader = new ManifestReader();
-    private final SignatureCheck check = new SignatureCheck();
-    private final SignatureInference inference = new SignatureInference();
+    private final ModelProbe probe = new ModelProbe();
     private final Map<String, Entry> entries = new ConcurrentSkipListMap<>();
     private volatile boolean running;
 
@@ -96,15 +93,15 @@ final class ModelCatalog implements SmartLifecycle {
             OnnxModelLoader loader,
             MeterRegistry registry,
             ScheduledExecutorService timer,
-            PreparedExecutor executor,
-            List<TaskCodec<?, ?>> codecs,
+            ItemDispatcher dispatcher,
+            List<TaskCodec<?, ?, ?>> codecs,
             MemoryBudget memory) {
         this.properties = properties;
         this.batching = batching;
         this.loader = loader;
         this.registry = registry;
         this.timer = timer;
-        this.executor = executor;
+        this.dispatcher = dispatcher;
         this.memory = memory;
         this.codecs = new java.util.EnumMap<>(Task.class);
         codecs.forEach(c -> this.codecs.put(c.task(), c));
@@ -138,16 +135,10 @@ final class ModelCatalog implements SmartLifecycle {
                     ? manifest.batching().concurrency()
                     : batching.concurrency();
             entry.onnx = loader.load(source.name(), source.onnxFile(), concurrency);
-            List<String> assumptions = List.of();
-            if (manifest == null) {
-                SignatureInference.Derived derived = inference.derive(entry.onnx.signature());
-                manifest = derived.manifest();
-                assumptions = derived.assumptions();
-            }
-            List<String> problems = check.problems(manifest, entry.onnx.signature());
-            if (!problems.isEmpty()) {
-                throw new ManifestException(String.join("; ", problems));
-            }
+            // Held against the graph; derived and probed when the folder has none; the scale measured.
+            ModelProbe.Settled settled = probe.settle(manifest, entry.onnx, source.onnxFile());
+            boolean derived = manifest == null;
+            manifest = settled.manifest();
             BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
             entry.batchMeters = new BatchMeters(registry, source.name());
             batcher = new ModelBatcher(
@@ -157,7 +148,7 @@ final class ModelCatalog implements SmartLifecycle {
                     source.name(),
                     manifest,
                     entry.onnx.signature(),
-                    assumptions,
+                    settled.choices(),
                     entry.onnx.provider(),
                     batcher,
                     readCard(source));
@@ -172,7 +163,7 @@ final class ModelCatalog implements SmartLifecycle {
                     EnumNames.of(manifest.task()),
                     served.provider(),
                     entry.loadTime.toMillis(),
-                    assumptions.isEmpty() ? "" : " (no manifest; assumed: " + assumptions + ")");
+                    derived ? " (no manifest; chosen: " + settled.choices() + ")" : "");
         } catch (CudaUnavailableException e) {
             throw e; // execution-provider: cuda must fail the start, not one model
         } catch (ManifestException | GenserveException | IllegalStateException | IllegalArgumentException e) {
@@ -203,13 +194,19 @@ final class ModelCatalog implements SmartLifecycle {
 
     @SuppressWarnings("unchecked")
     private void warmUp(ServedModel served) {
-        TaskCodec<Object, ?> codec =
-                (TaskCodec<Object, ?>) codecs.get(served.manifest().task());
+        warmUp(served, (TaskCodec<Object, Object, ?>)
+                codecs.get(served.manifest().task()));
+    }
+
+    private <R, C> void warmUp(ServedModel served, TaskCodec<R, C, ?> codec) {
         try {
-            executor.execute(
+            TaskCodec.Encoded<C> encoded = codec.encode(codec.warmUpRequest(served), served);
+            dispatcher
+                    .dispatch(
                             served,
-                            codec.prepare(codec.warmUpRequest(served), served),
+                            encoded.items(),
                             properties.warmUpTimeout(),
+                            outputs -> codec.decode(encoded.context(), outputs),
                             n -> {})
                     .get(properties.warmUpTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

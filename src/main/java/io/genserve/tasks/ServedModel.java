@@ -1,6 +1,7 @@
 package io.genserve.tasks;
 
 import io.genserve.batching.ModelBatcher;
+import io.genserve.model.Choice;
 import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelSignature;
 import io.genserve.runtime.ExecutionProvider;
@@ -10,14 +11,15 @@ import java.util.List;
  * A model that loaded and can serve: its manifest (written or derived), the graph's signature, and
  * the batcher its requests go through.
  *
- * @param assumptions what had to be assumed because the folder had no manifest (empty otherwise)
+ * @param choices what was chosen (no manifest) or measured (the scale) to settle the manifest, with
+ *     the evidence for each
  * @param card the model card's text, or null
  */
 public record ServedModel(
         String name,
         ModelManifest manifest,
         ModelSignature signature,
-        List<String> assumptions,
+        List<Choice> choices,
         ExecutionProvider provider,
         ModelBatcher batcher,
         String card) {}

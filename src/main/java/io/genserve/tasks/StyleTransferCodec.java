@@ -3,19 +3,20 @@ package io.genserve.tasks;
 import io.genserve.error.BadInputException;
 import io.genserve.imaging.Compositing;
 import io.genserve.imaging.FitPlanner;
+import io.genserve.imaging.FloatImage;
 import io.genserve.imaging.ImageCodec;
 import io.genserve.imaging.ImageHeader;
 import io.genserve.imaging.PixelImage;
 import io.genserve.imaging.Placement;
 import io.genserve.imaging.Resizer;
 import io.genserve.imaging.TileGrid;
+import io.genserve.model.ChannelOrder;
 import io.genserve.model.Fit;
 import io.genserve.model.ModelManifest;
 import io.genserve.model.Task;
 import io.genserve.model.TensorRole;
 import io.genserve.model.TensorSpec;
 import io.genserve.runtime.HeapTensor;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ import org.springframework.stereotype.Component;
  * back to the input's size and blends it with the original by {@code strength}.
  */
 @Component
-final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
+final class StyleTransferCodec implements TaskCodec<StyleRequest, StyleTransferCodec.Styling, ImageResult> {
     private final ImageCodec images;
 
     StyleTransferCodec(ImageCodec images) {
@@ -38,6 +39,15 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
     public Task task() {
         return Task.IMAGE_TO_IMAGE;
     }
+
+    /**
+     * What decoding needs: the original and how it was fed, by tiles or as one placed image.
+     *
+     * @param grid the tiles, or null when the image was fed whole
+     * @param placement how the whole image was fed, or null when it was tiled
+     */
+    record Styling(
+            String model, PixelImage source, double strength, TensorSpec output, TileGrid grid, Placement placement) {}
 
     @Override
     public Cost cost(StyleRequest request, ServedModel model) {
@@ -76,7 +86,7 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
     }
 
     @Override
-    public Prepared<ImageResult> prepare(StyleRequest request, ServedModel model) {
+    public Encoded<Styling> encode(StyleRequest request, ServedModel model) {
         ModelManifest m = model.manifest();
         double strength = request.strength() == null ? 1.0 : request.strength();
         if (!(strength >= 0 && strength <= 1)) {
@@ -95,42 +105,61 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
         PixelImage style = hasStyleImage
                 ? images.decode(request.styleImage(), "styleImage").image()
                 : null;
-        if (strength == 0) {
-            return Prepared.immediate(new ImageResult(model.name(), source));
-        }
         TensorSpec output = m.imageOutput();
+        if (strength == 0) {
+            return new Encoded<>(List.of(), new Styling(model.name(), source, 0, output, null, null));
+        }
+        Map<String, HeapTensor> constants = ItemTensors.constants(model, 1);
         if (tiles(m, imageSpec)) {
             int tw = imageSpec.size().fixedWidth();
             int th = imageSpec.size().fixedHeight();
             TileGrid grid = TileGrid.cover(source.width(), source.height(), tw, th, overlap(tw, th));
-            List<Map<String, HeapTensor>> items = new ArrayList<>();
-            for (int i = 0; i < grid.tiles().size(); i++) {
-                items.add(feed(grid.cut(source, i), style, imageSpec, styleSpec));
-            }
-            return new Prepared<>(items, rows -> {
-                List<PixelImage> tiles = rows.stream()
-                        .map(r -> TensorImages.decode(model.name(), r, output))
-                        .toList();
-                return new ImageResult(model.name(), Compositing.blend(source, grid.merge(tiles), strength));
-            });
+            return new Encoded<>(
+                    TiledImages.items(grid, source, tile -> feed(tile, style, imageSpec, styleSpec, constants)),
+                    new Styling(model.name(), source, strength, output, grid, null));
         }
         Placement placement = FitPlanner.whole(source.width(), source.height(), imageSpec.size());
-        Map<String, HeapTensor> item = feed(placement.apply(source), style, imageSpec, styleSpec);
-        return new Prepared<>(List.of(item), rows -> {
-            PixelImage styled = placement.restore(TensorImages.decode(model.name(), rows.get(0), output));
-            return new ImageResult(model.name(), Compositing.blend(source, styled, strength));
-        });
+        Map<String, HeapTensor> item = feed(placement.apply(source), style, imageSpec, styleSpec, constants);
+        return new Encoded<>(List.of(item), new Styling(model.name(), source, strength, output, null, placement));
+    }
+
+    @Override
+    public ImageResult decode(Styling s, List<Map<String, HeapTensor>> outputs) {
+        if (s.strength() == 0) {
+            return new ImageResult(s.model(), s.source());
+        }
+        PixelImage styled;
+        if (s.grid() != null) {
+            styled = TiledImages.merge(s.model(), s.grid(), outputs, s.output(), 1, s.source())
+                    .toPixels();
+        } else {
+            // The answer must have the size the model was fed: an image-to-image model is never resized to fit.
+            Placement placement = s.placement();
+            PixelImage answer = ItemTensors.decode(
+                            s.model(), outputs.get(0), s.output(), placement.paddedWidth(), placement.paddedHeight())
+                    .toPixels();
+            styled = placement.restore(answer);
+            if (s.output().channels() == ChannelOrder.Y) {
+                styled = TiledImages.colour(FloatImage.of(styled), s.output(), s.source())
+                        .toPixels();
+            }
+        }
+        return new ImageResult(s.model(), Compositing.blend(s.source(), styled, s.strength()));
     }
 
     /** The style image is fed at its own fixed size, or else at the content image's size. */
     private static Map<String, HeapTensor> feed(
-            PixelImage fed, PixelImage style, TensorSpec imageSpec, TensorSpec styleSpec) {
-        Map<String, HeapTensor> item = new HashMap<>();
-        item.put(imageSpec.name(), TensorImages.image(fed, imageSpec));
+            PixelImage fed,
+            PixelImage style,
+            TensorSpec imageSpec,
+            TensorSpec styleSpec,
+            Map<String, HeapTensor> constants) {
+        Map<String, HeapTensor> item = new HashMap<>(constants);
+        item.put(imageSpec.name(), ItemTensors.image(fed, imageSpec));
         if (styleSpec != null) {
             int w = styleSpec.size().hasFixedSize() ? styleSpec.size().fixedWidth() : fed.width();
             int h = styleSpec.size().hasFixedSize() ? styleSpec.size().fixedHeight() : fed.height();
-            item.put(styleSpec.name(), TensorImages.image(Resizer.resize(style, w, h), styleSpec));
+            item.put(styleSpec.name(), ItemTensors.image(Resizer.resize(style, w, h), styleSpec));
         }
         return item;
     }

@@ -20,19 +20,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TaskRunner {
     private final ModelCatalog catalog;
-    private final PreparedExecutor executor;
+    private final ItemDispatcher dispatcher;
     private final TaskMeters meters;
     private final MemoryBudget memory;
-    private final Map<Task, TaskCodec<?, ?>> codecs = new EnumMap<>(Task.class);
+    private final Map<Task, TaskCodec<?, ?, ?>> codecs = new EnumMap<>(Task.class);
 
     TaskRunner(
             ModelCatalog catalog,
-            PreparedExecutor executor,
+            ItemDispatcher dispatcher,
             TaskMeters meters,
             MemoryBudget memory,
-            List<TaskCodec<?, ?>> codecs) {
+            List<TaskCodec<?, ?, ?>> codecs) {
         this.catalog = catalog;
-        this.executor = executor;
+        this.dispatcher = dispatcher;
         this.meters = meters;
         this.memory = memory;
         codecs.forEach(c -> this.codecs.put(c.task(), c));
@@ -50,9 +50,20 @@ public final class TaskRunner {
         return run(Task.IMAGE_TO_IMAGE, request.style(), "style", request, timeout);
     }
 
+    public CompletableFuture<ImageResult> upscale(UpscaleRequest request, Duration timeout) {
+        return run(Task.UPSCALE, request.model(), "model", request, timeout);
+    }
+
     @SuppressWarnings("unchecked")
     private <R, O> CompletableFuture<O> run(Task task, String modelName, String field, R request, Duration timeout) {
+        return run((TaskCodec<R, ?, O>) codecs.get(task), modelName, field, request, timeout);
+    }
+
+    /** encode → the model's batcher → decode, each step timed. */
+    private <R, C, O> CompletableFuture<O> run(
+            TaskCodec<R, C, O> codec, String modelName, String field, R request, Duration timeout) {
         long t0 = System.nanoTime();
+        Task task = codec.task();
         String tag = TaskMeters.NO_MODEL;
         MemoryBudget.Reservation decoding = null;
         try {
@@ -61,18 +72,21 @@ public final class TaskRunner {
             checkTimeout(timeout, model);
             model.batcher()
                     .refuseIfFull(); // before decoding: under overload, decoding what is refused starves the runs
-            TaskCodec<R, O> codec = (TaskCodec<R, O>) codecs.get(task);
             Cost cost = codec.cost(request, model);
             checkFits(cost, model, field(task));
             decoding = reserve(cost);
-            Prepared<O> prepared = codec.prepare(request, model);
+            TaskCodec.Encoded<C> encoded = codec.encode(request, model);
             meters.preprocess(tag, task, System.nanoTime() - t0);
             String modelTag = tag;
-            CompletableFuture<O> result =
-                    executor.execute(model, prepared, timeout, n -> meters.postprocess(modelTag, task, n));
+            CompletableFuture<O> result = dispatcher.dispatch(
+                    model,
+                    encoded.items(),
+                    timeout,
+                    outputs -> codec.decode(encoded.context(), outputs),
+                    n -> meters.postprocess(modelTag, task, n));
             MemoryBudget.Reservation held = decoding;
             result.whenComplete((v, e) -> {
-                held.close(); // the decoded images live in the answer's assembly until it completes
+                held.close(); // the decoded images live in the encoding's context until the answer is complete
                 meters.request(modelTag, task, Outcome.of(e), System.nanoTime() - t0);
             });
             return result;
@@ -128,17 +142,6 @@ public final class TaskRunner {
         return r;
     }
 
-    /**
-     * The heap ran out while this request was being decoded or encoded: the allocation that failed
-     * was this request's, so the service carries on and the client is told to retry.
-     */
-    static MemoryExhaustedException outOfMemory(OutOfMemoryError e) {
-        return new MemoryExhaustedException(
-                "the service ran out of memory while preparing this request; retry later",
-                MemoryExhaustedException.RETRY_AFTER,
-                e);
-    }
-
     private static long mib(long bytes) {
         return (bytes + (1 << 20) - 1) >> 20;
     }
@@ -163,6 +166,11 @@ public final class TaskRunner {
     /** The generator {@code /generate} uses when a request names none, if any is ready. */
     public Optional<String> defaultGenerator() {
         return catalog.defaultModel(Task.GENERATE).map(ServedModel::name);
+    }
+
+    /** The upscaler {@code /upscale} uses when a request names none, if any is ready. */
+    public Optional<String> defaultUpscaler() {
+        return catalog.defaultModel(Task.UPSCALE).map(ServedModel::name);
     }
 
     public boolean ready() {

@@ -48,8 +48,8 @@ class TasksConfiguration {
     }
 
     @Bean
-    PreparedExecutor preparedExecutor(ExecutorService postprocessingPool) {
-        return new PreparedExecutor(postprocessingPool);
+    ItemDispatcher itemDispatcher(ExecutorService postprocessingPool) {
+        return new ItemDispatcher(postprocessingPool);
     }
 
     @Bean
@@ -59,20 +59,21 @@ class TasksConfiguration {
             OnnxModelLoader loader,
             MeterRegistry registry,
             ScheduledExecutorService deadlineTimer,
-            PreparedExecutor executor,
-            List<TaskCodec<?, ?>> codecs,
+            ItemDispatcher dispatcher,
+            List<TaskCodec<?, ?, ?>> codecs,
             MemoryBudget memoryBudget) {
-        return new ModelCatalog(properties, batching, loader, registry, deadlineTimer, executor, codecs, memoryBudget);
+        return new ModelCatalog(
+                properties, batching, loader, registry, deadlineTimer, dispatcher, codecs, memoryBudget);
     }
 
     @Bean
     TaskRunner taskRunner(
             ModelCatalog catalog,
-            PreparedExecutor executor,
+            ItemDispatcher dispatcher,
             TaskMeters meters,
             MemoryBudget memoryBudget,
-            List<TaskCodec<?, ?>> codecs) {
-        return new TaskRunner(catalog, executor, meters, memoryBudget, codecs);
+            List<TaskCodec<?, ?, ?>> codecs) {
+        return new TaskRunner(catalog, dispatcher, meters, memoryBudget, codecs);
     }
 
     private static ThreadFactory daemon(String name) {

@@ -220,7 +220,7 @@ class EndToEndTest {
     @Test
     void modelsListsStatesTasksStylesAndWhatWasAssumed() throws Exception {
         JsonNode all = JSON.readTree(http.get("/models").body());
-        assertThat(all.get("models")).hasSize(10);
+        assertThat(all.get("models")).hasSize(27);
         assertThat(all.get("defaultGenerator").asString()).isEqualTo("gen-nchw-rgb");
         assertThat(all.get("styles").toString()).contains("style-zoo-like", "no-manifest");
 
@@ -228,7 +228,7 @@ class EndToEndTest {
         assertThat(derived.get("state").asString()).isEqualTo("ready");
         assertThat(derived.get("task").asString()).isEqualTo("image-to-image");
         assertThat(derived.get("provider").asString()).isEqualTo("cpu");
-        assertThat(derived.get("assumptions").toString()).contains("[0, 1]", "RGB");
+        assertThat(derived.get("choices").toString()).contains("[0, 1]", "RGB", "calibration image");
 
         JsonNode gen = JSON.readTree(http.get("/models/gen-nchw-rgb").body());
         assertThat(gen.get("classes").toString()).contains("circle", "square", "triangle");
@@ -335,7 +335,9 @@ class EndToEndTest {
     @Test
     void openApiDescribesTheEndpoints() {
         String doc = text(http.get("/v3/api-docs"));
-        assertThat(doc).contains("/generate", "/inpaint", "/style-transfer", "/models", "application/problem+json");
+        assertThat(doc)
+                .contains("/generate", "/inpaint", "/style-transfer", "/upscale", "/models/{name}/manifest")
+                .contains("application/problem+json", "application/yaml");
         assertThat(http.get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
     }
 

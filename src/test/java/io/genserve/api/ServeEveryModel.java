@@ -47,14 +47,17 @@ final class ServeEveryModel {
                                         "model",
                                         name),
                                 null);
+                    case "upscale" ->
+                        http.postMultipart("/upscale", TestHttp.parts("image", photo, "model", name), null);
                     default ->
                         http.postMultipart("/style-transfer", TestHttp.parts("image", photo, "style", name), null);
                 };
                 assertThat(r.statusCode()).as(name + ": " + TestHttp.text(r)).isEqualTo(200);
                 int[][][] image = TestImages.read(r.body());
                 if (!m.get("task").asString().equals("generate")) {
-                    assertThat(image.length).as(name).isEqualTo(203);
-                    assertThat(image[0].length).as(name).isEqualTo(301);
+                    int scale = m.has("scale") ? m.get("scale").asInt() : 1; // an upscaler answers its scale times
+                    assertThat(image.length).as(name).isEqualTo(203 * scale);
+                    assertThat(image[0].length).as(name).isEqualTo(301 * scale);
                 }
             }
         } finally {

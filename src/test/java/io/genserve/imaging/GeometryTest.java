@@ -77,7 +77,8 @@ class GeometryTest {
             tiles.add(grid.cut(source, i));
         }
         assertThat(grid.tiles()).hasSize(4 * 3);
-        assertThat(grid.merge(tiles)).isEqualTo(source); // identity tiles merge back exactly
+        assertThat(grid.merge(tiles.stream().map(FloatImage::of).toList(), 1).toPixels())
+                .isEqualTo(source); // identity tiles merge back exactly
     }
 
     @Test

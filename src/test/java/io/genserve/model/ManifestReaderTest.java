@@ -77,5 +77,11 @@ class ManifestReaderTest {
                         + "outputs: [{name: o, role: image}]\n"))
                 .hasMessageContaining("range must be two different finite numbers");
         assertThatThrownBy(() -> read("task: inpaint\n  bad: [indent\n")).isInstanceOf(ManifestException.class);
+        assertThatThrownBy(() -> read("task: upscale\ninputs: [{name: f, role: constant, value: [1, scales]}]\n"
+                        + "outputs: [{name: o, role: image}]\n"))
+                .hasMessageContaining("value holds numbers and the word 'scale', got 'scales'");
+        assertThatThrownBy(() -> read("task: upscale\nscale: 0\ninputs: [{name: i, role: image}]\n"
+                        + "outputs: [{name: o, role: image}]\n"))
+                .hasMessageContaining("scale must be 1..16, got 0");
     }
 }

@@ -110,4 +110,77 @@ class SignatureCheckTest {
                         List.of(t("out", DType.FLOAT32, -1, 3, 8, 8))))
                 .containsExactly("a class input needs the class names under 'classes'");
     }
+
+    static final List<TensorInfo> SR_IN = List.of(t("input", DType.FLOAT32, 1, 3, 224, 224));
+    static final List<TensorInfo> SR_OUT = List.of(t("output", DType.FLOAT32, 1, 3, 672, 672));
+
+    @Test
+    void aDeclaredScaleThatContradictsTheGraphNamesBothNumbers() {
+        String x4 = """
+                task: upscale
+                batch: fixed
+                scale: 4
+                inputs: [{name: input, role: image, size: {fixed: [224, 224]}}]
+                outputs: [{name: output, role: image}]
+                """;
+        assertThat(problems(x4, SR_IN, SR_OUT))
+                .containsExactly("the manifest says scale 4, but the graph maps 224x224 to 672x672 (scale 3)");
+        assertThat(problems(x4.replace("scale: 4", "scale: 3"), SR_IN, SR_OUT)).isEmpty();
+        assertThat(problems(x4.replace("scale: 4\n", ""), SR_IN, SR_OUT)).isEmpty(); // derived from the graph
+    }
+
+    @Test
+    void anImageToImageModelThatChangesTheSizeIsRefusedWithTheReason() {
+        String styled = """
+                task: image-to-image
+                batch: fixed
+                inputs: [{name: input, role: image, size: {fixed: [224, 224]}}]
+                outputs: [{name: output, role: image}]
+                """;
+        assertThat(problems(styled, SR_IN, SR_OUT))
+                .singleElement()
+                .asString()
+                .contains("keeps the image's size", "224x224 to 672x672", "enlarges by 3", "task: upscale");
+    }
+
+    @Test
+    void constantsAreFedWithTheirShapeOneItemPerRun() {
+        String factor = """
+                task: upscale
+                batch: fixed
+                inputs:
+                  - {name: input, role: image}
+                  - {name: factor, role: constant, value: [1, 1, scale, scale]}
+                outputs: [{name: output, role: image}]
+                """;
+        List<TensorInfo> in = List.of(t("input", DType.FLOAT32, 1, 3, -1, -1), t("factor", DType.FLOAT32, 4));
+        List<TensorInfo> out = List.of(t("output", DType.FLOAT32, 1, 3, -1, -1));
+        assertThat(problems(factor, in, out)).isEmpty();
+        assertThat(problems(factor.replace("batch: fixed", "batch: dynamic"), in, out))
+                .contains("input 'factor' is a constant, fed once per run: declare batch: fixed (one item per run)");
+        assertThat(problems(factor.replace("[1, 1, scale, scale]", "[1, 1, scale]"), in, out))
+                .containsExactly("input 'factor': value has 3 numbers, its shape [4] holds 4");
+        assertThat(problems(
+                        factor, List.of(t("input", DType.FLOAT32, 1, 3, -1, -1), t("factor", DType.FLOAT32, -1)), out))
+                .singleElement()
+                .asString()
+                .contains("leaves its shape", "declare shape");
+        assertThat(problems(factor.replace("task: upscale", "task: image-to-image"), in, out))
+                .contains("a constant's value may use 'scale' only in an upscale model");
+    }
+
+    @Test
+    void lumaGoesInAndOutTogetherAndUpscaleKeysOnlyOnUpscalers() {
+        String y = """
+                task: upscale
+                inputs: [{name: input, role: image, channels: Y}]
+                outputs: [{name: output, role: image, channels: GRAY}]
+                """;
+        List<TensorInfo> in = List.of(t("input", DType.FLOAT32, -1, 1, -1, -1));
+        List<TensorInfo> out = List.of(t("output", DType.FLOAT32, -1, 1, -1, -1));
+        assertThat(problems(y, in, out)).singleElement().asString().contains("channels: Y goes on the image input and");
+        assertThat(problems(y.replace("GRAY", "Y"), in, out)).isEmpty();
+        assertThat(problems(y.replace("GRAY", "Y").replace("task: upscale", "task: image-to-image\nscale: 2"), in, out))
+                .containsExactly("scale, scales, tile and tile-pad are only for task upscale");
+    }
 }

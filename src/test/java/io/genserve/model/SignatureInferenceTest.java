@@ -17,7 +17,11 @@ class SignatureInferenceTest {
         assertThat(d.manifest().task()).isEqualTo(Task.GENERATE);
         assertThat(d.manifest().input(TensorRole.LATENT).orElseThrow().shape()).containsExactly(100L, 1L, 1L);
         assertThat(d.manifest().imageOutput().range()).isEqualTo(new ValueRange(-1, 1));
-        assertThat(d.assumptions()).anyMatch(a -> a.contains("standard normal")).anyMatch(a -> a.contains("tanh"));
+        assertThat(d.choices())
+                .anyMatch(c ->
+                        c.setting().equals("inputs.z.distribution") && c.value().equals("normal"))
+                .anyMatch(c ->
+                        c.setting().equals("outputs.img.range") && c.evidence().contains("tanh"));
         assertThat(new SignatureCheck()
                         .problems(
                                 d.manifest(),

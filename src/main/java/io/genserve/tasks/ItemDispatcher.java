@@ -8,28 +8,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
- * Runs a {@link Prepared} request: submits each item to the model's batcher and assembles the
- * answer on the post-processing pool once all are back, never on a batcher thread. The first
+ * Takes one request's encoded items through the model's batcher: submits each item and decodes
+ * the answer on the post-processing pool once all are back, never on a batcher thread. The first
  * failing item fails the request at once and cancels its other items; cancelling the returned
  * future (a client that went away) cancels the items still queued. Thread-safe.
  */
-final class PreparedExecutor {
+final class ItemDispatcher {
     private final Executor postprocessing;
 
-    PreparedExecutor(Executor postprocessing) {
+    ItemDispatcher(Executor postprocessing) {
         this.postprocessing = postprocessing;
     }
 
-    <O> CompletableFuture<O> execute(
-            ServedModel model, Prepared<O> prepared, Duration timeout, PostprocessTimer timer) {
-        if (prepared.items().isEmpty()) {
-            return CompletableFuture.completedFuture(prepared.assemble().apply(List.of()));
+    /** @param decode from the items' outputs, in item order, to the answer (the codec's decode step) */
+    <O> CompletableFuture<O> dispatch(
+            ServedModel model,
+            List<Map<String, HeapTensor>> encoded,
+            Duration timeout,
+            Function<List<Map<String, HeapTensor>>, O> decode,
+            PostprocessTimer timer) {
+        if (encoded.isEmpty()) {
+            return CompletableFuture.completedFuture(decode.apply(List.of()));
         }
         CompletableFuture<O> result = new CompletableFuture<>();
         List<CompletableFuture<Map<String, HeapTensor>>> items = new ArrayList<>();
-        for (Map<String, HeapTensor> item : prepared.items()) {
+        for (Map<String, HeapTensor> item : encoded) {
             CompletableFuture<Map<String, HeapTensor>> f = model.batcher().submit(item, timeout);
             f.whenComplete((v, e) -> {
                 if (e != null) {
@@ -46,10 +52,9 @@ final class PreparedExecutor {
                             }
                             long t0 = System.nanoTime();
                             try {
-                                result.complete(prepared.assemble()
-                                        .apply(items.stream()
-                                                .map(CompletableFuture::join)
-                                                .toList()));
+                                result.complete(decode.apply(items.stream()
+                                        .map(CompletableFuture::join)
+                                        .toList()));
                             } catch (RuntimeException e) {
                                 result.completeExceptionally(e);
                             } catch (OutOfMemoryError e) {

@@ -8,12 +8,13 @@ import io.genserve.model.ValueRange;
 
 /**
  * The one place that turns pixels into tensor values and back, for every task: layout (NCHW or
- * NHWC), channel order (RGB, BGR, gray), value range. Pixel p maps to
- * {@code low + (high - low) * p / 255}; the way back scales, clamps to 0..255 and rounds half up,
- * exactly once. Values are for one item (batch axis of 1). Stateless.
+ * NHWC), channel order (RGB, BGR, gray, or Y: the BT.601 luma, fed like gray), value range. Pixel p
+ * maps to {@code low + (high - low) * p / 255}; the way back scales, and clamps to 0..255 and rounds
+ * half up exactly once ({@link FloatImage#toPixels}). Values are for one item (batch axis of 1).
+ * Stateless.
  */
-public final class ImageTensors {
-    private ImageTensors() {}
+public final class PixelValues {
+    private PixelValues() {}
 
     /** [1, C, H, W] or [1, H, W, C]. */
     public static long[] shape(TensorSpec spec, int height, int width) {
@@ -54,11 +55,19 @@ public final class ImageTensors {
     }
 
     /**
-     * One item's output values back to pixels.
+     * One item's output values back to pixels, clamped and rounded once.
      *
      * @param shape the item's tensor shape, [1, C, H, W] or [1, H, W, C]
      */
     public static PixelImage fromValues(float[] values, int offset, long[] shape, TensorSpec spec) {
+        return toFloatImage(values, offset, shape, spec).toPixels();
+    }
+
+    /**
+     * One item's output values in pixel units, neither clamped nor rounded (for steps that still
+     * combine values: tile blending, chroma merging). Channels come out in RGB order (or one).
+     */
+    public static FloatImage toFloatImage(float[] values, int offset, long[] shape, TensorSpec spec) {
         boolean nchw = spec.layout() == Layout.NCHW;
         int c = (int) shape[nchw ? 1 : 3];
         int h = (int) shape[nchw ? 2 : 1];
@@ -68,20 +77,17 @@ public final class ImageTensors {
         }
         int hw = h * w;
         double low = spec.range().low();
-        double span = spec.range().high() - low;
+        double scale = 255.0 / (spec.range().high() - low);
         boolean bgr = spec.channels() == ChannelOrder.BGR;
-        byte[] out = new byte[hw * c];
+        float[] out = new float[hw * c];
         for (int i = 0; i < hw; i++) {
             for (int k = 0; k < c; k++) {
                 int tensorChannel = bgr ? c - 1 - k : k;
                 float v = values[offset + (nchw ? tensorChannel * hw + i : i * c + tensorChannel)];
-                double p = (v - low) / span * 255.0;
-                // Clamp after rescaling, not before: generators overshoot their range; NaN becomes 0.
-                p = p > 255 ? 255 : p >= 0 ? p : 0;
-                out[i * c + k] = (byte) (int) Math.floor(p + 0.5);
+                out[i * c + k] = (float) ((v - low) * scale);
             }
         }
-        return new PixelImage(w, h, c, out);
+        return new FloatImage(w, h, c, out);
     }
 
     private static float[] lookup(ValueRange range) {
