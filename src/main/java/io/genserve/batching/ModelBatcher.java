@@ -106,13 +106,19 @@ public final class ModelBatcher implements AutoCloseable {
         long now = clock.getAsLong();
         Job job = new Job(feed, now, now + limit.toNanos());
         long bytes = job.bytes();
-        if (closed || !memory.tryAcquire(bytes)) {
-            return refuse(
-                    closed
-                            ? shuttingDown()
-                            : "requests in progress hold " + memory.usedBytes() / (1 << 20)
-                                    + " MiB of tensors, the limit is " + memory.limitBytes() / (1 << 20)
-                                    + " MiB; model '" + model + "' cannot take more now");
+        if (closed) {
+            return refuse(shuttingDown());
+        }
+        if (!memory.tryAcquire(bytes)) {
+            // Memory, like the other holders of the budget (body intake, decoding): 503, not the queue's 429.
+            observer.rejected();
+            return CompletableFuture.failedFuture(new MemoryExhaustedException(
+                    "requests in progress hold " + memory.usedBytes() / (1 << 20) + " MiB, the limit is "
+                            + memory.limitBytes() / (1 << 20)
+                            + " MiB (genserve.batching.max-queued-memory); model '" + model
+                            + "' cannot take more now; retry later",
+                    settings.retryAfter(),
+                    null));
         }
         if (!aggregator.offer(job)) {
             memory.release(bytes);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genserve.error.DeadlineExceededException;
 import io.genserve.error.InferenceFailedException;
+import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.OverloadedException;
 import io.genserve.model.DType;
 import io.genserve.runtime.HeapTensor;
@@ -207,8 +208,8 @@ class ModelBatcherTest {
         var second = batcher.submit(item(2), null);
         assertThatThrownBy(() -> batcher.submit(item(3), null).join())
                 .cause()
-                .isInstanceOf(OverloadedException.class)
-                .hasMessageContaining("MiB of tensors");
+                .isInstanceOf(MemoryExhaustedException.class)
+                .hasMessageContaining("max-queued-memory");
         release.countDown();
         first.get(5, TimeUnit.SECONDS);
         second.get(5, TimeUnit.SECONDS);

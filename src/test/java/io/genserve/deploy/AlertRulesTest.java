@@ -46,7 +46,7 @@ class AlertRulesTest {
         Path rules = dir.resolve("rules.yml");
         Files.writeString(rules, ruleFile());
         String out = promtool(dir, "check", "rules", rules.toString());
-        assertThat(out).contains("SUCCESS: 5 rules found");
+        assertThat(out).contains("SUCCESS: 6 rules found");
     }
 
     @Test

@@ -398,6 +398,7 @@ class HelmChartTest {
                         "GenserveErrorRatioHigh",
                         "GenserveLatencyOverSlo",
                         "GenserveQueueSaturated",
+                        "GenserveShedding",
                         "GenserveModelFailed",
                         "GenserveNoReadyPods");
         // Every expression selects the ServiceMonitor's job in the release's namespace.
@@ -410,6 +411,9 @@ class HelmChartTest {
         assertThat(alerts.get("GenserveErrorRatioHigh").expr()).endsWith("> 0.2");
         assertThat(alerts.get("GenserveLatencyOverSlo").expr()).endsWith("> 1.5");
         assertThat(alerts.get("GenserveQueueSaturated").expr()).endsWith("> 0.01");
+        assertThat(alerts.get("GenserveShedding").expr())
+                .contains("genserve_http_shed_total")
+                .endsWith("> 1");
         assertThat(alerts.get("GenserveNoReadyPods").pendingFor()).isEqualTo("3m");
         assertThat(alerts.get("GenserveNoReadyPods").labels()).containsEntry("severity", "critical");
 
