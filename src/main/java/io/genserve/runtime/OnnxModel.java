@@ -102,6 +102,16 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} has freed the session; runs after that fail. */
+    public boolean isClosed() {
+        lock.readLock().lock();
+        try {
+            return closed;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Waits for in-flight runs, then frees the session and its options. Idempotent. */
     @Override
     public void close() {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * a session that cannot get CUDA falls back to CPU with a warning; with {@code cuda} it fails the
  * start. Thread-safe.
  */
-public final class OnnxModelLoader {
+public final class OnnxModelLoader implements GraphLoader {
     private static final Logger log = LoggerFactory.getLogger(OnnxModelLoader.class);
 
     private final OrtEnvironment env;
@@ -40,11 +40,7 @@ public final class OnnxModelLoader {
         }
     }
 
-    /**
-     * @param concurrentRuns how many runs of this model may go on at once (sizes the intra-op pool)
-     * @throws ManifestException when the file is missing or ONNX Runtime cannot load it
-     * @throws CudaUnavailableException when CUDA is required and the session cannot get it
-     */
+    @Override
     public OnnxModel load(String name, Path onnxFile, int concurrentRuns) {
         if (!Files.isRegularFile(onnxFile)) {
             throw new ManifestException("no " + onnxFile.getFileName() + " in the model folder");

@@ -1,33 +1,17 @@
 package io.genserve.tasks;
 
-import io.genserve.batching.BatchMeters;
-import io.genserve.batching.BatchSettings;
 import io.genserve.batching.BatchingProperties;
-import io.genserve.batching.MemoryBudget;
-import io.genserve.batching.ModelBatcher;
 import io.genserve.error.BadInputException;
-import io.genserve.error.GenserveException;
 import io.genserve.error.ModelNotReadyException;
 import io.genserve.error.UnknownModelException;
 import io.genserve.model.EnumNames;
-import io.genserve.model.ManifestException;
-import io.genserve.model.ManifestReader;
-import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelRepository;
 import io.genserve.model.ModelSource;
 import io.genserve.model.ModelState;
-import io.genserve.model.SignatureCheck;
-import io.genserve.model.SignatureInference;
 import io.genserve.model.Task;
-import io.genserve.runtime.CudaUnavailableException;
-import io.genserve.runtime.OnnxModel;
-import io.genserve.runtime.OnnxModelLoader;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.TimeGauge;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,78 +19,54 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The models of the repository and their lifecycle: loads every model at start (before the web
- * server opens its port), checks it against its graph, warms it up with one real request, and
- * drains and closes it at shutdown (after the web server stopped taking requests). A model that
- * fails never stops the others: it is listed as failed with its reason. Thread-safe.
+ * The models of the repository, by name, and the lifecycle state of each. Loads every model at
+ * start (before the web server opens its port) through the {@link ModelLoader}, and drains and
+ * closes them at shutdown (after the web server stopped taking requests). A model that fails
+ * never stops the others: it is listed as failed with its reason. Thread-safe.
  */
 final class ModelCatalog implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
 
     private final CatalogProperties properties;
     private final BatchingProperties batching;
-    private final OnnxModelLoader loader;
+    private final ModelLoader loader;
     private final MeterRegistry registry;
-    private final ScheduledExecutorService timer;
-    private final PreparedExecutor executor;
-    private final Map<Task, TaskCodec<?, ?>> codecs;
-    private final MemoryBudget memory;
-    private final ManifestReader reader = new ManifestReader();
-    private final SignatureCheck check = new SignatureCheck();
-    private final SignatureInference inference = new SignatureInference();
     private final Map<String, Entry> entries = new ConcurrentSkipListMap<>();
     private volatile boolean running;
 
-    /** Mutable lifecycle of one model; state changes are published through volatile fields. */
+    /** Lifecycle of one model; state changes are published through volatile fields. */
     private static final class Entry {
         final String name;
         volatile ModelState state = ModelState.LOADING;
         volatile String reason;
-        volatile ServedModel served;
-        volatile OnnxModel onnx;
-        volatile BatchMeters batchMeters;
+        volatile LoadedModel loaded;
         volatile Duration loadTime;
 
         Entry(String name) {
             this.name = name;
         }
 
-        ModelStatus snapshot() {
-            return new ModelStatus(name, state, reason, served, loadTime);
+        ServedModel served() {
+            LoadedModel m = loaded;
+            return m == null ? null : m.served();
         }
 
-        double loadSeconds() {
-            Duration d = loadTime;
-            return d == null ? Double.NaN : d.toNanos() / 1e9;
+        ModelStatus snapshot() {
+            return new ModelStatus(name, state, reason, served(), loadTime);
         }
     }
 
     ModelCatalog(
-            CatalogProperties properties,
-            BatchingProperties batching,
-            OnnxModelLoader loader,
-            MeterRegistry registry,
-            ScheduledExecutorService timer,
-            PreparedExecutor executor,
-            List<TaskCodec<?, ?>> codecs,
-            MemoryBudget memory) {
+            CatalogProperties properties, BatchingProperties batching, ModelLoader loader, MeterRegistry registry) {
         this.properties = properties;
         this.batching = batching;
         this.loader = loader;
         this.registry = registry;
-        this.timer = timer;
-        this.executor = executor;
-        this.memory = memory;
-        this.codecs = new java.util.EnumMap<>(Task.class);
-        codecs.forEach(c -> this.codecs.put(c.task(), c));
     }
 
     @Override
@@ -129,107 +89,16 @@ final class ModelCatalog implements SmartLifecycle {
     }
 
     private void load(ModelSource source, Entry entry) {
-        long t0 = System.nanoTime();
-        ModelBatcher batcher = null;
         try {
-            ModelManifest manifest = source.manifestFile().map(reader::read).orElse(null);
-            int concurrency = manifest != null && manifest.batching().concurrency() != null
-                    ? manifest.batching().concurrency()
-                    : batching.concurrency();
-            entry.onnx = loader.load(source.name(), source.onnxFile(), concurrency);
-            List<String> assumptions = List.of();
-            if (manifest == null) {
-                SignatureInference.Derived derived = inference.derive(entry.onnx.signature());
-                manifest = derived.manifest();
-                assumptions = derived.assumptions();
-            }
-            List<String> problems = check.problems(manifest, entry.onnx.signature());
-            if (!problems.isEmpty()) {
-                throw new ManifestException(String.join("; ", problems));
-            }
-            BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
-            entry.batchMeters = new BatchMeters(registry, source.name());
-            batcher = new ModelBatcher(
-                    source.name(), entry.onnx::run, settings, System::nanoTime, timer, entry.batchMeters, memory);
-            entry.batchMeters.watch(source.name(), batcher);
-            ServedModel served = new ServedModel(
-                    source.name(),
-                    manifest,
-                    entry.onnx.signature(),
-                    assumptions,
-                    entry.onnx.provider(),
-                    batcher,
-                    readCard(source));
-            warmUp(served);
-            entry.served = served;
-            entry.loadTime = Duration.ofNanos(System.nanoTime() - t0);
+            LoadedModel loaded = loader.load(source);
+            entry.loaded = loaded;
+            entry.loadTime = loaded.loadTime();
             entry.state = ModelState.READY;
-            registerModelMeters(entry);
-            log.info(
-                    "model '{}' ready: {} on {} in {} ms{}",
-                    source.name(),
-                    EnumNames.of(manifest.task()),
-                    served.provider(),
-                    entry.loadTime.toMillis(),
-                    assumptions.isEmpty() ? "" : " (no manifest; assumed: " + assumptions + ")");
-        } catch (CudaUnavailableException e) {
-            throw e; // execution-provider: cuda must fail the start, not one model
-        } catch (ManifestException | GenserveException | IllegalStateException | IllegalArgumentException e) {
-            fail(entry, batcher, e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("model '{}' failed to load", source.name(), e);
-            fail(entry, batcher, e.toString());
-        } finally {
-            entry.loadTime = entry.loadTime != null ? entry.loadTime : Duration.ofNanos(System.nanoTime() - t0);
-        }
-    }
-
-    private void fail(Entry entry, ModelBatcher batcher, String reason) {
-        if (batcher != null) {
-            batcher.close();
-        }
-        if (entry.onnx != null) {
-            entry.onnx.close();
-            entry.onnx = null;
-        }
-        if (entry.batchMeters != null) {
-            entry.batchMeters.close();
-        }
-        entry.reason = reason;
-        entry.state = ModelState.FAILED;
-        log.error("model '{}' FAILED: {}", entry.name, reason);
-    }
-
-    @SuppressWarnings("unchecked")
-    private void warmUp(ServedModel served) {
-        TaskCodec<Object, ?> codec =
-                (TaskCodec<Object, ?>) codecs.get(served.manifest().task());
-        try {
-            executor.execute(
-                            served,
-                            codec.prepare(codec.warmUpRequest(served), served),
-                            properties.warmUpTimeout(),
-                            n -> {})
-                    .get(properties.warmUpTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new ManifestException("warm-up inference took longer than "
-                    + properties.warmUpTimeout().toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ManifestException("interrupted during warm-up");
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = Outcome.unwrap(e.getCause());
-            throw new ManifestException("warm-up inference failed: " + cause.getMessage());
-        }
-    }
-
-    private static String readCard(ModelSource source) {
-        try {
-            return source.cardFile().isPresent()
-                    ? Files.readString(source.cardFile().get())
-                    : null;
-        } catch (IOException e) {
-            return null;
+        } catch (ModelLoadException e) {
+            entry.loadTime = e.loadTime();
+            entry.reason = e.getMessage();
+            entry.state = ModelState.FAILED;
+            log.error("model '{}' FAILED: {}", entry.name, e.getMessage());
         }
     }
 
@@ -241,18 +110,6 @@ final class ModelCatalog implements SmartLifecycle {
                     .description("1 for the model's current lifecycle state")
                     .register(registry);
         }
-    }
-
-    private void registerModelMeters(Entry entry) {
-        Gauge.builder("genserve.model.provider", entry, e -> e.state == ModelState.READY ? 1 : 0)
-                .tag("model", entry.name)
-                .tag("provider", entry.served.provider().name().toLowerCase(java.util.Locale.ROOT))
-                .description("1 for the execution provider the model runs on")
-                .register(registry);
-        TimeGauge.builder("genserve.model.load.duration", entry, TimeUnit.SECONDS, Entry::loadSeconds)
-                .tag("model", entry.name)
-                .description("Time to load, check and warm up the model")
-                .register(registry);
     }
 
     /**
@@ -270,17 +127,18 @@ final class ModelCatalog implements SmartLifecycle {
             throw new UnknownModelException(
                     name, "unknown " + field + " '" + name + "'; " + describe(task), names(task));
         }
-        if (entry.state != ModelState.READY) {
+        ServedModel served = entry.served();
+        if (entry.state != ModelState.READY || served == null) {
             throw new ModelNotReadyException(name, EnumNames.of(entry.state), entry.reason);
         }
-        Task actual = entry.served.manifest().task();
+        Task actual = served.manifest().task();
         if (actual != task) {
             throw new BadInputException(
                     field,
                     "model '" + name + "' serves " + EnumNames.of(actual) + ", not " + EnumNames.of(task) + "; "
                             + describe(task));
         }
-        return entry.served;
+        return served;
     }
 
     private ServedModel defaultFor(Task task, String field) {
@@ -295,8 +153,9 @@ final class ModelCatalog implements SmartLifecycle {
     /** The ready model a request of {@code task} that names none gets: the one marked default, else the first by name. */
     Optional<ServedModel> defaultModel(Task task) {
         return entries.values().stream()
-                .filter(e -> e.state == ModelState.READY && e.served.manifest().task() == task)
-                .map(e -> e.served)
+                .filter(e -> e.state == ModelState.READY)
+                .map(Entry::served)
+                .filter(m -> m != null && m.manifest().task() == task)
                 .min(Comparator.comparing((ServedModel m) -> !m.manifest().isDefault())
                         .thenComparing(ServedModel::name));
     }
@@ -310,7 +169,7 @@ final class ModelCatalog implements SmartLifecycle {
 
     private List<String> names(Task task) {
         return entries.values().stream()
-                .filter(e -> e.served != null && e.served.manifest().task() == task)
+                .filter(e -> e.served() != null && e.served().manifest().task() == task)
                 .map(e -> e.name)
                 .toList();
     }
@@ -340,7 +199,7 @@ final class ModelCatalog implements SmartLifecycle {
                         e.state == ModelState.READY || (!properties.strictReadiness() && e.state == ModelState.FAILED));
     }
 
-    /** Drains every model's batcher (accepted requests finish), then closes the sessions. Blocks. */
+    /** Drains every model's batcher (accepted requests finish), then closes the models. Blocks. */
     @Override
     public void stop() {
         running = false;
@@ -349,7 +208,7 @@ final class ModelCatalog implements SmartLifecycle {
                 continue;
             }
             entry.state = ModelState.UNLOADING;
-            if (!entry.served.batcher().drain(batching.drainTimeout())) {
+            if (!entry.loaded.drain(batching.drainTimeout())) {
                 log.warn(
                         "model '{}': requests still running after {}; closing once they finish",
                         entry.name,
@@ -357,14 +216,15 @@ final class ModelCatalog implements SmartLifecycle {
             }
         }
         for (Entry entry : entries.values()) {
-            if (entry.onnx != null) {
-                entry.onnx.close(); // waits for any run still in flight
-                entry.onnx = null;
+            LoadedModel loaded = entry.loaded;
+            if (loaded != null) {
+                loaded.close(); // waits for any run still in flight
             }
             removeMeters(entry.name);
         }
     }
 
+    /** The model's remaining meters: its state gauges and the request meters of {@link TaskMeters}. */
     private void removeMeters(String model) {
         List<Meter> mine = registry.getMeters().stream()
                 .filter(m -> m.getId().getName().startsWith("genserve.")

@@ -2,7 +2,7 @@ package io.genserve.tasks;
 
 import io.genserve.batching.BatchingProperties;
 import io.genserve.batching.MemoryBudget;
-import io.genserve.runtime.OnnxModelLoader;
+import io.genserve.runtime.GraphLoader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -44,16 +44,22 @@ class TasksConfiguration {
     }
 
     @Bean
-    ModelCatalog modelCatalog(
+    ModelLoader modelLoader(
             CatalogProperties properties,
             BatchingProperties batching,
-            OnnxModelLoader loader,
+            GraphLoader graphs,
             MeterRegistry registry,
             ScheduledExecutorService deadlineTimer,
             PreparedExecutor executor,
             List<TaskCodec<?, ?>> codecs,
             MemoryBudget memoryBudget) {
-        return new ModelCatalog(properties, batching, loader, registry, deadlineTimer, executor, codecs, memoryBudget);
+        return new ModelLoader(properties, batching, graphs, registry, deadlineTimer, executor, codecs, memoryBudget);
+    }
+
+    @Bean
+    ModelCatalog modelCatalog(
+            CatalogProperties properties, BatchingProperties batching, ModelLoader loader, MeterRegistry registry) {
+        return new ModelCatalog(properties, batching, loader, registry);
     }
 
     @Bean
