@@ -82,8 +82,14 @@ final class ModelCatalog implements SmartLifecycle {
             entries.put(source.name(), entry);
             registerStateMeters(entry);
         }
-        for (ModelSource source : sources) {
-            load(source, entries.get(source.name()));
+        try {
+            for (ModelSource source : sources) {
+                load(source, entries.get(source.name()));
+            }
+        } catch (RuntimeException e) {
+            // Spring stops only lifecycles that started: close what loaded before the failure ourselves.
+            closeAll();
+            throw e;
         }
         running = true;
     }
@@ -215,6 +221,10 @@ final class ModelCatalog implements SmartLifecycle {
                         batching.drainTimeout());
             }
         }
+        closeAll();
+    }
+
+    private void closeAll() {
         for (Entry entry : entries.values()) {
             LoadedModel loaded = entry.loaded;
             if (loaded != null) {
