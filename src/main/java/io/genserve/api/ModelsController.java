@@ -43,6 +43,7 @@ final class ModelsController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ModelJson(
             String name,
+            String version,
             String task,
             String state,
             String reason,
@@ -90,6 +91,7 @@ final class ModelsController {
             return new ModelJson(
                     s.name(),
                     null,
+                    null,
                     EnumNames.of(s.state()),
                     s.reason(),
                     null,
@@ -105,6 +107,7 @@ final class ModelsController {
         ModelManifest manifest = m.manifest();
         return new ModelJson(
                 s.name(),
+                m.version(),
                 EnumNames.of(manifest.task()),
                 EnumNames.of(s.state()),
                 s.reason(),

@@ -35,11 +35,20 @@ public final class OnnxModel implements AutoCloseable {
     private final ExecutionProvider provider;
     private final ModelSignature signature;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Runnable onClose;
     private boolean closed;
 
-    OnnxModel(String name, OrtEnvironment env, SessionOptions options, OrtSession session, ExecutionProvider provider)
+    /** @param onClose told once, after the session and its options were freed */
+    OnnxModel(
+            String name,
+            OrtEnvironment env,
+            SessionOptions options,
+            OrtSession session,
+            ExecutionProvider provider,
+            Runnable onClose)
             throws OrtException {
         this.name = name;
+        this.onClose = onClose;
         this.env = env;
         this.options = options;
         this.session = session;
@@ -127,6 +136,7 @@ public final class OnnxModel implements AutoCloseable {
                 throw new IllegalStateException("closing model '" + name + "'", e);
             } finally {
                 options.close();
+                onClose.run();
             }
         } finally {
             lock.writeLock().unlock();

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import io.genserve.model.ManifestException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,7 @@ public final class OnnxModelLoader implements GraphLoader {
     private final OnnxProperties properties;
     private final SessionOptionsFactory optionsFactory;
     private final boolean cudaInBuild;
+    private final AtomicInteger openSessions = new AtomicInteger();
 
     public OnnxModelLoader(OrtEnvironment env, OnnxProperties properties, int cores) {
         this.env = env;
@@ -71,7 +73,9 @@ public final class OnnxModelLoader implements GraphLoader {
         try {
             OrtSession session = env.createSession(file.toString(), options);
             try {
-                return new OnnxModel(name, env, options, session, provider);
+                OnnxModel model = new OnnxModel(name, env, options, session, provider, openSessions::decrementAndGet);
+                openSessions.incrementAndGet();
+                return model;
             } catch (OrtException | RuntimeException e) {
                 session.close();
                 throw e;
@@ -80,6 +84,11 @@ public final class OnnxModelLoader implements GraphLoader {
             options.close();
             throw e;
         }
+    }
+
+    /** Sessions this loader opened that are not closed yet: one per loaded model version, or a leak. */
+    public int openSessions() {
+        return openSessions.get();
     }
 
     private static String firstLine(String s) {

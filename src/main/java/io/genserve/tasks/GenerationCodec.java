@@ -80,7 +80,7 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GeneratedImage
                 images.add(new GeneratedImages.Image(
                         base + i, name, TensorImages.decode(model.name(), rows.get(i), output)));
             }
-            return new GeneratedImages(model.name(), images);
+            return new GeneratedImages(model.name(), model.version(), images);
         });
     }
 

@@ -48,7 +48,7 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
                 BinaryMask.from(images.decode(request.mask(), "mask"), maskSpec.threshold(), request.invertMask());
         mask.requireSize(source, "mask");
         if (mask.isEmpty()) {
-            return Prepared.immediate(new ImageResult(model.name(), source)); // nothing to fill
+            return Prepared.immediate(new ImageResult(model.name(), model.version(), source)); // nothing to fill
         }
         Placement placement = m.fit() == Fit.CROP || !imageSpec.size().hasFixedSize()
                 ? FitPlanner.aroundHole(
@@ -65,7 +65,8 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, ImageResult> {
         TensorSpec output = m.imageOutput();
         return new Prepared<>(List.of(item), rows -> {
             PixelImage filled = placement.restore(TensorImages.decode(model.name(), rows.get(0), output));
-            return new ImageResult(model.name(), Compositing.pasteHoles(source, filled, mask, placement.region()));
+            return new ImageResult(
+                    model.name(), model.version(), Compositing.pasteHoles(source, filled, mask, placement.region()));
         });
     }
 

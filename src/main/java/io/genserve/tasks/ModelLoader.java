@@ -11,6 +11,7 @@ import io.genserve.model.ManifestReader;
 import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelSignature;
 import io.genserve.model.ModelSource;
+import io.genserve.model.ModelVersions;
 import io.genserve.model.SignatureCheck;
 import io.genserve.model.SignatureInference;
 import io.genserve.runtime.CudaUnavailableException;
@@ -88,10 +89,25 @@ final class ModelLoader {
     record SettledManifest(ModelManifest manifest, List<String> assumptions) {}
 
     /**
+     * The version the folder holds now: a hash of its files. Blocks for reading them.
+     *
+     * @throws ModelLoadException when the graph cannot be read
+     */
+    static String version(ModelSource source) {
+        long t0 = System.nanoTime();
+        try {
+            return ModelVersions.of(source);
+        } catch (ManifestException e) {
+            throw new ModelLoadException(e.getMessage(), Duration.ofNanos(System.nanoTime() - t0), e);
+        }
+    }
+
+    /**
+     * @param version what {@link #version} said of the folder
      * @throws ModelLoadException naming why the model cannot serve
      * @throws CudaUnavailableException when CUDA is required and this model cannot get it
      */
-    LoadedModel load(ModelSource source) {
+    LoadedModel load(ModelSource source, String version) {
         long t0 = System.nanoTime();
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
@@ -99,10 +115,11 @@ final class ModelLoader {
             OnnxModel session = open(opened, openSession(source, written));
             SettledManifest settled = settleManifest(written, session.signature());
             checkSignature(settled.manifest(), session.signature());
-            ModelMeters meters = open(opened, bindMeters(source.name(), session));
+            ModelMeters meters = open(opened, bindMeters(source.name(), version, session));
             ModelBatcher batcher = open(opened, startBatcher(source.name(), session, settled.manifest(), meters));
             ServedModel served = new ServedModel(
                     source.name(),
+                    version,
                     settled.manifest(),
                     session.signature(),
                     settled.assumptions(),
@@ -113,8 +130,9 @@ final class ModelLoader {
             Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
             meters.loaded(loadTime);
             log.info(
-                    "model '{}' ready: {} on {} in {} ms{}",
+                    "model '{}' version {} ready: {} on {} in {} ms{}",
                     source.name(),
+                    version,
                     EnumNames.of(settled.manifest().task()),
                     served.provider(),
                     loadTime.toMillis(),
@@ -175,8 +193,8 @@ final class ModelLoader {
         }
     }
 
-    private ModelMeters bindMeters(String name, OnnxModel session) {
-        ModelMeters meters = new ModelMeters(name, session.provider());
+    private ModelMeters bindMeters(String name, String version, OnnxModel session) {
+        ModelMeters meters = new ModelMeters(name, version, session.provider());
         meters.bindTo(registry);
         return meters;
     }

@@ -44,8 +44,12 @@ final class ModelMeters implements MeterBinder, BatchObserver, AutoCloseable {
             Timer inference,
             DistributionSummary batchSize) {}
 
-    ModelMeters(String model, ExecutionProvider provider) {
-        this.tags = Tags.of("model", model);
+    /**
+     * @param version tags every meter: while a replacement drains the old version, the old and the
+     *     new one each have their own series (as Triton's metrics carry the version)
+     */
+    ModelMeters(String model, String version, ExecutionProvider provider) {
+        this.tags = Tags.of("model", model, "version", version);
         this.provider = provider;
     }
 

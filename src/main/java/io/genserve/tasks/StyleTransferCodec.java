@@ -59,7 +59,7 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
                 ? images.decode(request.styleImage(), "styleImage").image()
                 : null;
         if (strength == 0) {
-            return Prepared.immediate(new ImageResult(model.name(), source));
+            return Prepared.immediate(new ImageResult(model.name(), model.version(), source));
         }
         TensorSpec output = m.imageOutput();
         if (m.fit() == Fit.TILE && imageSpec.size().hasFixedSize()) {
@@ -74,14 +74,15 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, ImageResult> {
                 List<PixelImage> tiles = rows.stream()
                         .map(r -> TensorImages.decode(model.name(), r, output))
                         .toList();
-                return new ImageResult(model.name(), Compositing.blend(source, grid.merge(tiles), strength));
+                return new ImageResult(
+                        model.name(), model.version(), Compositing.blend(source, grid.merge(tiles), strength));
             });
         }
         Placement placement = FitPlanner.whole(source.width(), source.height(), imageSpec.size());
         Map<String, HeapTensor> item = feed(placement.apply(source), style, imageSpec, styleSpec);
         return new Prepared<>(List.of(item), rows -> {
             PixelImage styled = placement.restore(TensorImages.decode(model.name(), rows.get(0), output));
-            return new ImageResult(model.name(), Compositing.blend(source, styled, strength));
+            return new ImageResult(model.name(), model.version(), Compositing.blend(source, styled, strength));
         });
     }
 

@@ -43,8 +43,9 @@ public final class TaskRunner {
     private <R, O> CompletableFuture<O> run(Task task, String modelName, String field, R request, Duration timeout) {
         long t0 = System.nanoTime();
         String tag = TaskMeters.NO_MODEL;
-        try {
-            ServedModel model = catalog.require(modelName, task, field);
+        // Held while the request is encoded and queued: the whole request lands on one version.
+        try (ModelCatalog.Lease lease = catalog.lease(modelName, task, field)) {
+            ServedModel model = lease.model();
             tag = model.name();
             checkTimeout(timeout, model);
             model.batcher()

@@ -63,6 +63,17 @@ class TasksConfiguration {
     }
 
     @Bean
+    ModelManagement modelManagement(ModelCatalog catalog) {
+        return new ModelManagement(catalog);
+    }
+
+    /** Looks at the repository only with genserve.model-repository-poll above 0. */
+    @Bean
+    RepositoryPoller repositoryPoller(ModelCatalog catalog, CatalogProperties properties, BatchingProperties batching) {
+        return new RepositoryPoller(catalog, properties, batching.drainTimeout());
+    }
+
+    @Bean
     TaskRunner taskRunner(
             ModelCatalog catalog, PreparedExecutor executor, TaskMeters meters, List<TaskCodec<?, ?>> codecs) {
         return new TaskRunner(catalog, executor, meters, codecs);

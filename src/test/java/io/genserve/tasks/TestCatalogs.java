@@ -58,7 +58,7 @@ final class TestCatalogs implements AutoCloseable {
 
     /** Loads graphs with real ONNX Runtime through {@code front}, which may refuse some. */
     ModelCatalog catalog(Path repository, GraphLoader front) {
-        CatalogProperties properties = new CatalogProperties(repository, true, Duration.ofSeconds(60));
+        CatalogProperties properties = new CatalogProperties(repository, true, Duration.ofSeconds(60), Duration.ZERO);
         GraphLoader recording = (name, file, runs) -> {
             OnnxModel m = front.load(name, file, runs);
             opened.add(m);
