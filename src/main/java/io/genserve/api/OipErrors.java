@@ -33,7 +33,7 @@ import org.springframework.web.context.request.async.AsyncRequestTimeoutExceptio
  * deadline, 500 failure). These routes are the one exception to the service's problem+json rule,
  * because their clients (Triton's, KServe's) read this shape. Messages never carry stack traces.
  */
-@RestControllerAdvice(assignableTypes = RepositoryController.class)
+@RestControllerAdvice(assignableTypes = {OipController.class, RepositoryController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 final class OipErrors {
     private static final Logger log = LoggerFactory.getLogger(OipErrors.class);

@@ -1,6 +1,8 @@
 package io.genserve.tasks;
 
 import io.genserve.error.BadInputException;
+import io.genserve.error.UnknownModelException;
+import io.genserve.model.EnumNames;
 import io.genserve.model.Task;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The entry point of every task: resolves the model, lets the task's codec encode the request,
@@ -15,6 +18,11 @@ import java.util.concurrent.CompletableFuture;
  * caller's thread never waits for the queue. Thread-safe.
  */
 public final class TaskRunner {
+    /** The {@code task} tag of raw-tensor requests. */
+    static final String INFER = "infer";
+    /** The {@code protocol} tag of the task endpoints (/generate, /inpaint, /style-transfer). */
+    static final String TASK_API = "genserve";
+
     private final ModelCatalog catalog;
     private final PreparedExecutor executor;
     private final TaskMeters meters;
@@ -39,8 +47,45 @@ public final class TaskRunner {
         return run(Task.IMAGE_TO_IMAGE, request.style(), "style", request, timeout);
     }
 
+    /**
+     * Raw tensors through the model's batcher, as the Open Inference Protocol asks: a batch of N
+     * becomes N items in the same queues, under the same limits and deadlines, as the task
+     * endpoints' items.
+     *
+     * @param protocol the {@code protocol} tag of the request meters, e.g. {@code oip-rest}
+     */
+    public CompletableFuture<TensorAnswer> infer(TensorRequest request, Duration timeout, String protocol) {
+        return run(null, INFER, request.model(), "model", protocol, timeout, model -> {
+            if (request.version() != null && !request.version().equals(model.version())) {
+                throw new UnknownModelException(
+                        model.name(),
+                        "model '" + model.name() + "' has no version '" + request.version() + "'; it serves version "
+                                + model.version(),
+                        List.of(model.version()));
+            }
+            return TensorCodec.prepare(request, model);
+        });
+    }
+
     @SuppressWarnings("unchecked")
     private <R, O> CompletableFuture<O> run(Task task, String modelName, String field, R request, Duration timeout) {
+        TaskCodec<R, O> codec = (TaskCodec<R, O>) codecs.get(task);
+        return run(
+                task, EnumNames.of(task), modelName, field, TASK_API, timeout, model -> codec.prepare(request, model));
+    }
+
+    /**
+     * @param task the task the model must serve, or null for any (raw tensors)
+     * @param prepare encodes the request for the model version it got
+     */
+    private <O> CompletableFuture<O> run(
+            Task task,
+            String taskTag,
+            String modelName,
+            String field,
+            String protocol,
+            Duration timeout,
+            Function<ServedModel, Prepared<O>> prepare) {
         long t0 = System.nanoTime();
         String tag = TaskMeters.NO_MODEL;
         // Held while the request is encoded and queued: the whole request lands on one version.
@@ -50,15 +95,16 @@ public final class TaskRunner {
             checkTimeout(timeout, model);
             model.batcher()
                     .refuseIfFull(); // before decoding: under overload, decoding what is refused starves the runs
-            Prepared<O> prepared = ((TaskCodec<R, O>) codecs.get(task)).prepare(request, model);
-            meters.preprocess(tag, task, System.nanoTime() - t0);
+            Prepared<O> prepared = prepare.apply(model);
+            meters.preprocess(tag, taskTag, System.nanoTime() - t0);
             String modelTag = tag;
             CompletableFuture<O> result =
-                    executor.execute(model, prepared, timeout, n -> meters.postprocess(modelTag, task, n));
-            result.whenComplete((v, e) -> meters.request(modelTag, task, Outcome.of(e), System.nanoTime() - t0));
+                    executor.execute(model, prepared, timeout, n -> meters.postprocess(modelTag, taskTag, n));
+            result.whenComplete(
+                    (v, e) -> meters.request(modelTag, taskTag, protocol, Outcome.of(e), System.nanoTime() - t0));
             return result;
         } catch (RuntimeException e) {
-            meters.request(tag, task, Outcome.of(e), System.nanoTime() - t0);
+            meters.request(tag, taskTag, protocol, Outcome.of(e), System.nanoTime() - t0);
             return CompletableFuture.failedFuture(e);
         }
     }

@@ -10,14 +10,11 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -97,20 +94,12 @@ class ModelReplacementTest {
     }
 
     HttpResponse<byte[]> manage(String path, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(120))
-                .POST(HttpRequest.BodyPublishers.noBody());
+        TestHttp http = new TestHttp(port);
+        HttpRequest.Builder b = http.request(path).POST(HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        try {
-            return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return http.send(b);
     }
 
     static JsonNode json(HttpResponse<byte[]> r) {
@@ -148,6 +137,24 @@ class ModelReplacementTest {
         return new Answer(200, r.headers().firstValue("Genserve-Model-Version").orElse(null), pixels, null);
     }
 
+    /** One OIP answer of model m: a batch of two through the same batcher; -1 is black, +1 white. */
+    static Answer infer(TestHttp http) {
+        HttpResponse<byte[]> r = http.postJson(
+                "/v2/models/m/infer",
+                "{\"inputs\": [{\"name\": \"z\", \"shape\": [2, 8], \"datatype\": \"FP32\", \"data\": "
+                        + "[1,2,3,4,5,6,7,8, 8,7,6,5,4,3,2,1]}]}",
+                null);
+        if (r.statusCode() != 200) {
+            return new Answer(r.statusCode(), null, Set.of(), text(r));
+        }
+        JsonNode body = json(r);
+        Set<Integer> pixels = new java.util.HashSet<>();
+        body.get("outputs").get(0).get("data").forEach(v -> pixels.add(Math.round((v.floatValue() + 1) * 127.5f)));
+        String version = body.get("model_version").asString();
+        assertThat(r.headers().firstValue("Genserve-Model-Version")).hasValue(version);
+        return new Answer(200, version, pixels, null);
+    }
+
     @Test
     void aModelReplacedThreeTimesAndOnceByABrokenFileUnderLoadLosesNoRequestAndNeverMixesVersions() throws Exception {
         TestHttp http = new TestHttp(port);
@@ -157,11 +164,12 @@ class ModelReplacementTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger seeds = new AtomicInteger();
         List<CompletableFuture<Void>> clients = new ArrayList<>();
-        for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < 6; c++) {
+            boolean oip = c % 3 == 2; // two of six speak the Open Inference Protocol
             clients.add(CompletableFuture.runAsync(
                     () -> {
                         while (!stop.get()) {
-                            answers.add(generate(http, seeds.incrementAndGet()));
+                            answers.add(oip ? infer(http) : generate(http, seeds.incrementAndGet()));
                         }
                     },
                     CLIENTS));
