@@ -25,6 +25,7 @@ class ArchitectureTest {
             "tasks", Set.of("api", "grpc", "oip"),
             // The Open Inference Protocol's operations, shared by its two edges (REST in api, gRPC in grpc).
             "oip", Set.of("api", "grpc"),
+            "grpc", Set.of("api"),
             "api", Set.of("grpc"),
             "error", Set.of("api", "grpc", "oip", "tasks", "batching", "imaging", "runtime", "model"));
 

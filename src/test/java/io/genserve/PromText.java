@@ -29,6 +29,17 @@ public final class PromText {
         return found ? total : 0;
     }
 
+    /** Waits up to 10 s for the sum of those series on the service's scrape to reach {@code value}. */
+    public static double await(TestHttp http, double value, String name, String... labels) throws InterruptedException {
+        long until = System.nanoTime() + 10_000_000_000L;
+        double now = sum(TestHttp.text(http.get("/actuator/prometheus")), name, labels);
+        while (now != value && System.nanoTime() < until) {
+            Thread.sleep(20);
+            now = sum(TestHttp.text(http.get("/actuator/prometheus")), name, labels);
+        }
+        return now;
+    }
+
     /** Whether at least one series of that name has those labels. */
     public static boolean has(String scrape, String name, String... labels) {
         Matcher m = LINE.matcher(scrape);

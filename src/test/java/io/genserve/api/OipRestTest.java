@@ -1,20 +1,17 @@
 package io.genserve.api;
 
-import static io.genserve.TestHttp.FIXTURES;
 import static io.genserve.TestHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genserve.PromText;
 import io.genserve.TestHttp;
+import io.genserve.TestRepositories;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -58,29 +55,11 @@ class OipRestTest {
     }
 
     static Path repository() {
-        try {
-            Path root = Files.createTempDirectory("genserve-oip");
-            Path models = FIXTURES.resolve("models");
-            for (String m : List.of("no-manifest", "style-nhwc-bgr-fp16", "inpaint-migan-like", "gen-nchw-rgb")) {
-                Path to = Files.createDirectories(root.resolve(m));
-                try (var files = Files.list(models.resolve(m))) {
-                    for (Path f : files.toList()) {
-                        Files.copy(f, to.resolve(f.getFileName()));
-                    }
-                }
-            }
-            BatchingEndToEndTest.copy(
-                    models.resolve("swap-a"),
-                    root.resolve("shared"),
-                    "batching: {max-batch-size: 8, max-delay: 1500ms}");
-            BatchingEndToEndTest.copy(
-                    models.resolve("swap-a"),
-                    root.resolve("tiny"),
-                    "batching: {max-batch-size: 8, max-delay: 1500ms, max-queue-size: 2}");
-            return root;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path root = TestRepositories.of("no-manifest", "style-nhwc-bgr-fp16", "inpaint-migan-like", "gen-nchw-rgb");
+        TestRepositories.copy("swap-a", root.resolve("shared"), "batching: {max-batch-size: 8, max-delay: 1500ms}");
+        TestRepositories.copy(
+                "swap-a", root.resolve("tiny"), "batching: {max-batch-size: 8, max-delay: 1500ms, max-queue-size: 2}");
+        return root;
     }
 
     HttpResponse<byte[]> get(String path) {

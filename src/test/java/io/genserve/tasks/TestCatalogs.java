@@ -10,9 +10,6 @@ import io.genserve.runtime.OnnxProperties;
 import io.genserve.runtime.ProviderChoice;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -76,19 +73,9 @@ final class TestCatalogs implements AutoCloseable {
         return new ModelCatalog(properties, batching, loader, registry);
     }
 
-    /** A copy of a fixture model folder under {@code repository/name}. */
-    static Path copyFixture(String fixture, Path repository, String name) {
-        try {
-            Path dir = Files.createDirectories(repository.resolve(name));
-            try (var files = Files.list(FIXTURE_MODELS.resolve(fixture))) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** A copy of a fixture model folder under {@code repository/name}, replacing what is there. */
+    static void copyFixture(String fixture, Path repository, String name) {
+        io.genserve.TestRepositories.copy(fixture, repository.resolve(name), null);
     }
 
     /** Live threads whose name starts with {@code prefix}. */
