@@ -49,7 +49,8 @@ final class HelmChart {
             "Deployment", Deployment.class,
             "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
             "PodDisruptionBudget", PodDisruptionBudget.class,
-            "ServiceMonitor", ServiceMonitor.class);
+            "ServiceMonitor", ServiceMonitor.class,
+            "Secret", io.fabric8.kubernetes.api.model.Secret.class);
 
     private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
