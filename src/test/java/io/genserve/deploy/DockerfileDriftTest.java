@@ -155,6 +155,9 @@ class DockerfileDriftTest {
         runtime.env()
                 .forEach((k, v) -> env.put(k, v.startsWith("/") ? under(root, v).toString() : v));
         env.put("SERVER_PORT", Integer.toString(port));
+        env.put(
+                "GENSERVE_GRPC_PORT",
+                Integer.toString(TestProcesses.freePort())); // not the default 8081: it may be taken
         Path log = work.resolve("genserve.log");
         starter.redirectOutput(log.toFile());
         List<String> healthcheck = new ArrayList<>(healthcheckCommand(runtime));
