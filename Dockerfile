@@ -3,7 +3,8 @@
 # Genserve image (docs/deploy.md).
 #   CPU:   docker build -t genserve:0.1.0 .
 #   CUDA:  docker build --build-arg VARIANT=cuda -t genserve:0.1.0-cuda .
-#   Run:   docker run --rm -p 8080:8080 -p 8081:8081 --read-only genserve:0.1.0   (8081: probes, metrics)
+#   Run:   docker run --rm -p 8080:8080 -p 8081:8081 -p 8082:8082 --read-only genserve:0.1.0
+#          (8081: probes, metrics; 8082: the Open Inference Protocol over gRPC)
 #
 # The build step (docker/build.sh) and the command line (docker/entrypoint.sh, with the ENV below)
 # are shared with DockerfileDriftTest, which copies what this file COPYs, runs the same build
@@ -54,7 +55,8 @@ ENV GENSERVE_HOME=/opt/genserve \
 VOLUME /tmp
 USER 10001:10001
 # 8080: the API. 8081: the management port (probes, /actuator/prometheus), with its own threads.
-EXPOSE 8080 8081
+# 8082: the Open Inference Protocol over gRPC (GENSERVE_GRPC_PORT).
+EXPOSE 8080 8081 8082
 # Readiness (on 8081): UP once every model is loaded and warmed up; start-period covers loading big models.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=180s --retries=3 CMD ["/opt/genserve/bin/healthcheck.sh"]
 STOPSIGNAL SIGTERM

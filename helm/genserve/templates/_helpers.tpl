@@ -73,12 +73,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
     "batching" (dict
       "drain-timeout" (printf "%ds" (int .Values.genserve.batching.drainTimeoutSeconds))
       "max-queued-memory" .Values.genserve.batching.maxQueuedMemory)
-    "http" (dict "max-body" (deepCopy .Values.genserve.http.maxBody)))
+    "http" (dict "max-body" (deepCopy .Values.genserve.http.maxBody))
+    "grpc" (dict "enabled" .Values.grpc.enabled "port" (int .Values.grpc.port))
+    "management" (dict "enabled" .Values.modelManagement.enabled))
   "spring" (dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ds" (int .Values.genserve.shutdownPhaseTimeoutSeconds))))
   "server" (dict "port" (int .Values.containerPort))
   "management" (dict "server" (dict "port" (int .Values.managementPort)))
 }}
+{{- with .Values.modelManagement.repositoryPoll }}
+{{- $_ := set $base.genserve "model-repository-poll" . }}
+{{- end }}
 {{- toYaml (mustMergeOverwrite $base (deepCopy .Values.genserve.config)) }}
+{{- end }}
+
+{{/* The Secret that holds the model-management token: the user's, or the chart's own. */}}
+{{- define "genserve.managementSecret" -}}
+{{- .Values.modelManagement.token.existingSecret | default (printf "%s-management" (include "genserve.fullname" .)) }}
 {{- end }}
 
 {{/* Fails the render when the grace period cannot cover the preStop sleep plus the drain. */}}

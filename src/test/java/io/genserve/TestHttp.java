@@ -81,7 +81,13 @@ public final class TestHttp {
         return m;
     }
 
-    private HttpResponse<byte[]> send(HttpRequest.Builder b) {
+    /** A request to this server's {@code path}, to finish and {@link #send}. */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path));
+    }
+
+    /** Sends with a 60 s timeout; I/O failures become unchecked. */
+    public HttpResponse<byte[]> send(HttpRequest.Builder b) {
         try {
             return client.send(b.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,10 +20,20 @@ public final class TestMetrics {
         return metric(TestHttp.text(management.get("/actuator/prometheus")), series);
     }
 
-    /** The series' value in a scrape, e.g. {@code genserve_queue_depth\\{model="gen"}}; 0 when absent. */
+    /**
+     * The sum over the series of that name that have these labels (and maybe others, such as a
+     * model's version or a request's protocol), e.g. {@code genserve_queue_depth\\{model="gen"}}; 0 when absent.
+     */
     public static double metric(String scrape, String series) {
-        Matcher m = Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        int brace = series.indexOf("\\{");
+        String name = brace < 0 ? series : series.substring(0, brace);
+        List<String> labels = new ArrayList<>();
+        Matcher m = Pattern.compile("([a-z_]+)=\"([^\"]*)\"").matcher(brace < 0 ? "" : series.substring(brace));
+        while (m.find()) {
+            labels.add(m.group(1));
+            labels.add(m.group(2));
+        }
+        return PromText.sum(scrape, name, labels.toArray(String[]::new));
     }
 
     /** Waits up to 10 s for a series to reach a value (the disconnect watch looks every 200 ms). */

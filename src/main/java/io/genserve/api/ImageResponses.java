@@ -16,12 +16,15 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * Renders answers: one image as {@code image/png} or {@code image/jpeg} with the model (and seed)
- * in headers, or JSON with base64 images when the client accepts JSON or several images came back.
+ * Renders answers: one image as {@code image/png} or {@code image/jpeg} with the model, its version
+ * (and the seed) in headers, or JSON with base64 images when the client accepts JSON or several images came back.
  */
 @Component
 final class ImageResponses {
     static final String MODEL_HEADER = "Genserve-Model";
+    /** The version of the model that answered: a content hash of its files, as GET /models lists it. */
+    static final String VERSION_HEADER = "Genserve-Model-Version";
+
     static final String SEED_HEADER = "Genserve-Seed";
     static final String LABEL_HEADER = "Genserve-Label";
 
@@ -101,13 +104,16 @@ final class ImageResponses {
                     .toList();
             return ResponseEntity.ok()
                     .header(MODEL_HEADER, result.model())
+                    .header(VERSION_HEADER, result.version())
                     .header(SEED_HEADER, seeds)
                     .contentType(MediaType.APPLICATION_JSON)
                     .body(new GenerateJson(result.model(), out));
         }
         GeneratedImages.Image only = images.get(0);
-        ResponseEntity.BodyBuilder b =
-                ResponseEntity.ok().header(MODEL_HEADER, result.model()).header(SEED_HEADER, seeds);
+        ResponseEntity.BodyBuilder b = ResponseEntity.ok()
+                .header(MODEL_HEADER, result.model())
+                .header(VERSION_HEADER, result.version())
+                .header(SEED_HEADER, seeds);
         if (only.label() != null) {
             b.header(LABEL_HEADER, only.label());
         }
@@ -120,6 +126,7 @@ final class ImageResponses {
         if (json) {
             return ResponseEntity.ok()
                     .header(MODEL_HEADER, result.model())
+                    .header(VERSION_HEADER, result.version())
                     .contentType(MediaType.APPLICATION_JSON)
                     .body(new ImageAnswerJson(
                             result.model(),
@@ -131,6 +138,7 @@ final class ImageResponses {
         }
         return ResponseEntity.ok()
                 .header(MODEL_HEADER, result.model())
+                .header(VERSION_HEADER, result.version())
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .body(bytes);
     }

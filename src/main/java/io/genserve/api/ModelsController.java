@@ -58,6 +58,7 @@ final class ModelsController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ModelJson(
             String name,
+            String version,
             String task,
             String state,
             String reason,
@@ -135,6 +136,7 @@ final class ModelsController {
             return new ModelJson(
                     s.name(),
                     null,
+                    null,
                     EnumNames.of(s.state()),
                     s.reason(),
                     null,
@@ -152,6 +154,7 @@ final class ModelsController {
         ModelManifest manifest = m.manifest();
         return new ModelJson(
                 s.name(),
+                m.version(),
                 EnumNames.of(manifest.task()),
                 EnumNames.of(s.state()),
                 s.reason(),

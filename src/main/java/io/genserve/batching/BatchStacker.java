@@ -12,10 +12,10 @@ import java.util.Map;
  * along axis 0, and a run's outputs back into one row per item, copied. The items of a batch share
  * tensor names, dtypes and item shapes (the aggregator's queues are keyed by them). Stateless.
  */
-final class BatchStacker {
+public final class BatchStacker {
     private BatchStacker() {}
 
-    static Map<String, HeapTensor> stack(List<Map<String, HeapTensor>> feeds) {
+    public static Map<String, HeapTensor> stack(List<Map<String, HeapTensor>> feeds) {
         if (feeds.size() == 1) {
             return feeds.get(0);
         }
@@ -31,7 +31,7 @@ final class BatchStacker {
     }
 
     /** Row i of every output, for each of the batch's {@code count} items. */
-    static List<Map<String, HeapTensor>> split(Map<String, HeapTensor> outputs, int count) {
+    public static List<Map<String, HeapTensor>> split(Map<String, HeapTensor> outputs, int count) {
         List<Map<String, HeapTensor>> rows = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Map<String, HeapTensor> row = new HashMap<>();
@@ -44,7 +44,7 @@ final class BatchStacker {
     }
 
     /** Stacks items along axis 0; all must share dtype and the shape after axis 0. */
-    static HeapTensor concat(List<HeapTensor> items) {
+    public static HeapTensor concat(List<HeapTensor> items) {
         HeapTensor first = items.get(0);
         long rows = 0;
         int total = 0;
@@ -68,7 +68,7 @@ final class BatchStacker {
     }
 
     /** Row {@code i} along axis 0, copied, with a batch axis of 1. */
-    static HeapTensor row(HeapTensor t, int i) {
+    public static HeapTensor row(HeapTensor t, int i) {
         int per = t.shape()[0] == 0 ? 0 : t.values().length / (int) t.shape()[0];
         long[] s = t.shape().clone();
         s[0] = 1;

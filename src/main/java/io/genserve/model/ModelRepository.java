@@ -40,6 +40,23 @@ public final class ModelRepository {
         }
     }
 
+    /**
+     * The folder of one model, if the repository has it now. A name that is not a plain folder
+     * name (a path, a hidden folder) has none.
+     */
+    public Optional<ModelSource> find(String name) {
+        if (name == null
+                || name.isEmpty()
+                || name.startsWith(".")
+                || name.contains("/")
+                || name.contains("\\")
+                || name.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        Path dir = root.resolve(name);
+        return Files.isDirectory(dir) ? Optional.of(source(dir)) : Optional.empty();
+    }
+
     private static ModelSource source(Path dir) {
         Path manifest = dir.resolve(MANIFEST);
         Path card = dir.resolve(CARD);

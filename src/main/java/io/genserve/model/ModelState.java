@@ -2,7 +2,11 @@ package io.genserve.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Lifecycle of a model: readiness, GET /models and the 503-versus-4xx decision read it. */
+/**
+ * Lifecycle of a model: readiness, GET /models and the 503-versus-4xx decision read it.
+ * {@code UNLOADED}: in the repository but unloaded on request (model management); a model being
+ * replaced stays {@code READY}, since its old version serves until the new one takes over.
+ */
 public enum ModelState {
     @JsonProperty("loading")
     LOADING,
@@ -11,5 +15,7 @@ public enum ModelState {
     @JsonProperty("failed")
     FAILED,
     @JsonProperty("unloading")
-    UNLOADING;
+    UNLOADING,
+    @JsonProperty("unloaded")
+    UNLOADED;
 }

@@ -38,18 +38,25 @@ public final class OnnxModel implements AutoCloseable {
     private final String arenaShrinkage;
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Runnable onClose;
     private boolean closed;
 
+    /**
+     * @param arenaShrinkage ORT's memory.enable_memory_arena_shrinkage for every run, or null
+     * @param onClose told once, after the session and its options were freed
+     */
     OnnxModel(
             String name,
             OrtEnvironment env,
             SessionOptions options,
             OrtSession session,
             ExecutionProvider provider,
-            String arenaShrinkage)
+            String arenaShrinkage,
+            Runnable onClose)
             throws OrtException {
         this.name = name;
         this.arenaShrinkage = arenaShrinkage;
+        this.onClose = onClose;
         this.env = env;
         this.options = options;
         this.session = session;
@@ -115,6 +122,16 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} has freed the session; runs after that fail. */
+    public boolean isClosed() {
+        lock.readLock().lock();
+        try {
+            return closed;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Waits for in-flight runs, then frees the session and its options. Idempotent. */
     @Override
     public void close() {
@@ -130,6 +147,7 @@ public final class OnnxModel implements AutoCloseable {
                 throw new IllegalStateException("closing model '" + name + "'", e);
             } finally {
                 options.close();
+                onClose.run();
             }
         } finally {
             lock.writeLock().unlock();

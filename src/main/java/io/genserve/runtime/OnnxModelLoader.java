@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import io.genserve.model.ManifestException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,13 +17,14 @@ import org.slf4j.LoggerFactory;
  * a session that cannot get CUDA falls back to CPU with a warning; with {@code cuda} it fails the
  * start. Thread-safe.
  */
-public final class OnnxModelLoader {
+public final class OnnxModelLoader implements GraphLoader {
     private static final Logger log = LoggerFactory.getLogger(OnnxModelLoader.class);
 
     private final OrtEnvironment env;
     private final OnnxProperties properties;
     private final SessionOptionsFactory optionsFactory;
     private final boolean cudaInBuild;
+    private final AtomicInteger openSessions = new AtomicInteger();
 
     public OnnxModelLoader(OrtEnvironment env, OnnxProperties properties, int cores) {
         this.env = env;
@@ -40,11 +42,7 @@ public final class OnnxModelLoader {
         }
     }
 
-    /**
-     * @param concurrentRuns how many runs of this model may go on at once (sizes the intra-op pool)
-     * @throws ManifestException when the file is missing or ONNX Runtime cannot load it
-     * @throws CudaUnavailableException when CUDA is required and the session cannot get it
-     */
+    @Override
     public OnnxModel load(String name, Path onnxFile, int concurrentRuns) {
         if (!Files.isRegularFile(onnxFile)) {
             throw new ManifestException("no " + onnxFile.getFileName() + " in the model folder");
@@ -75,7 +73,10 @@ public final class OnnxModelLoader {
         try {
             OrtSession session = env.createSession(file.toString(), options);
             try {
-                return new OnnxModel(name, env, options, session, provider, arenaShrinkage(provider));
+                OnnxModel model = new OnnxModel(
+                        name, env, options, session, provider, arenaShrinkage(provider), openSessions::decrementAndGet);
+                openSessions.incrementAndGet();
+                return model;
             } catch (OrtException | RuntimeException e) {
                 session.close();
                 throw e;
@@ -95,6 +96,11 @@ public final class OnnxModelLoader {
             return null;
         }
         return provider == ExecutionProvider.CUDA ? "cpu:0;gpu:" + properties.cudaDeviceId() : "cpu:0";
+    }
+
+    /** Sessions this loader opened that are not closed yet: one per loaded model version, or a leak. */
+    public int openSessions() {
+        return openSessions.get();
     }
 
     private static String firstLine(String s) {

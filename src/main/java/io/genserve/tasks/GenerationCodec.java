@@ -36,7 +36,7 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GenerationCode
      *
      * @param labels the class name of each image, or empty for an unconditional model
      */
-    record Seeds(String model, long firstSeed, List<String> labels, TensorSpec output) {}
+    record Seeds(String model, String version, long firstSeed, List<String> labels, TensorSpec output) {}
 
     @Override
     public Cost cost(GenerateRequest request, ServedModel model) {
@@ -93,7 +93,7 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GenerationCode
             items.add(feed);
         }
         List<String> names = labels.stream().map(m.classes()::get).toList();
-        return new Encoded<>(items, new Seeds(model.name(), base, names, m.imageOutput()));
+        return new Encoded<>(items, new Seeds(model.name(), model.version(), base, names, m.imageOutput()));
     }
 
     @Override
@@ -104,7 +104,7 @@ final class GenerationCodec implements TaskCodec<GenerateRequest, GenerationCode
             images.add(new GeneratedImages.Image(
                     seeds.firstSeed() + i, name, ItemTensors.decode(seeds.model(), outputs.get(i), seeds.output())));
         }
-        return new GeneratedImages(seeds.model(), images);
+        return new GeneratedImages(seeds.model(), seeds.version(), images);
     }
 
     @Override

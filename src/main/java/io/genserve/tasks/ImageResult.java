@@ -2,5 +2,5 @@ package io.genserve.tasks;
 
 import io.genserve.imaging.PixelImage;
 
-/** One image answered by a model. */
-public record ImageResult(String model, PixelImage image) {}
+/** One image answered by a model, and the version of the model that answered. */
+public record ImageResult(String model, String version, PixelImage image) {}

@@ -41,7 +41,8 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, InpaintingCodec
      *
      * @param placement null when the mask has no hole (nothing runs; the answer is the original)
      */
-    record Fill(String model, PixelImage source, BinaryMask mask, Placement placement, TensorSpec output) {}
+    record Fill(
+            String model, String version, PixelImage source, BinaryMask mask, Placement placement, TensorSpec output) {}
 
     @Override
     public Cost cost(InpaintRequest request, ServedModel model) {
@@ -71,7 +72,8 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, InpaintingCodec
                 BinaryMask.from(images.decode(request.mask(), "mask"), maskSpec.threshold(), request.invertMask());
         mask.requireSize(source, "mask");
         if (mask.isEmpty()) {
-            return new Encoded<>(List.of(), new Fill(model.name(), source, mask, null, null)); // nothing to fill
+            return new Encoded<>(
+                    List.of(), new Fill(model.name(), model.version(), source, mask, null, null)); // nothing to fill
         }
         Placement placement = m.fit() == Fit.CROP || !imageSpec.size().hasFixedSize()
                 ? FitPlanner.aroundHole(
@@ -85,17 +87,19 @@ final class InpaintingCodec implements TaskCodec<InpaintRequest, InpaintingCodec
         Map<String, HeapTensor> item = new java.util.HashMap<>(ItemTensors.constants(model, 1));
         item.put(imageSpec.name(), ItemTensors.image(fed, imageSpec));
         item.put(maskSpec.name(), ItemTensors.mask(fedMask, maskSpec));
-        return new Encoded<>(List.of(item), new Fill(model.name(), source, mask, placement, m.imageOutput()));
+        return new Encoded<>(
+                List.of(item), new Fill(model.name(), model.version(), source, mask, placement, m.imageOutput()));
     }
 
     @Override
     public ImageResult decode(Fill fill, List<Map<String, HeapTensor>> outputs) {
         if (fill.placement() == null) {
-            return new ImageResult(fill.model(), fill.source());
+            return new ImageResult(fill.model(), fill.version(), fill.source());
         }
         PixelImage filled = fill.placement().restore(ItemTensors.decode(fill.model(), outputs.get(0), fill.output()));
         return new ImageResult(
                 fill.model(),
+                fill.version(),
                 Compositing.pasteHoles(
                         fill.source(), filled, fill.mask(), fill.placement().region()));
     }

@@ -1,32 +1,19 @@
 package io.genserve.tasks;
 
-import io.genserve.batching.BatchMeters;
-import io.genserve.batching.BatchSettings;
 import io.genserve.batching.BatchingProperties;
-import io.genserve.batching.MemoryBudget;
-import io.genserve.batching.ModelBatcher;
 import io.genserve.error.BadInputException;
 import io.genserve.error.ClientText;
-import io.genserve.error.GenserveException;
 import io.genserve.error.ModelNotReadyException;
 import io.genserve.error.UnknownModelException;
 import io.genserve.model.EnumNames;
-import io.genserve.model.ManifestException;
-import io.genserve.model.ManifestReader;
-import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelRepository;
 import io.genserve.model.ModelSource;
 import io.genserve.model.ModelState;
 import io.genserve.model.Task;
 import io.genserve.runtime.CudaUnavailableException;
-import io.genserve.runtime.OnnxModel;
-import io.genserve.runtime.OnnxModelLoader;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.TimeGauge;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,200 +21,122 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The models of the repository and their lifecycle: loads every model at start (before the web
- * server opens its port), checks it against its graph, warms it up with one real request, and
- * drains and closes it at shutdown (after the web server stopped taking requests). A model that
- * fails never stops the others: it is listed as failed with its reason. Thread-safe.
+ * The models of the repository, by name, and the lifecycle state of each. Loads every model at
+ * start (before the web server opens its port) through the {@link ModelLoader}, and drains and
+ * closes them at shutdown (after the web server stopped taking requests). A model that fails
+ * never stops the others: it is listed as failed with its reason.
+ *
+ * <p>While serving, a model can be loaded, replaced and unloaded ({@link #load}, {@link #unload},
+ * {@link #remove}), one such change at a time. A replacement loads and warms up the new version
+ * while the old one serves, then switches the one reference requests read, then retires the old
+ * version: requests already on it are queued and run there, and its session closes after its
+ * last run. A new version that fails leaves the old one serving. Thread-safe.
  */
 final class ModelCatalog implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
 
     private final CatalogProperties properties;
     private final BatchingProperties batching;
-    private final OnnxModelLoader loader;
+    private final ModelLoader loader;
     private final MeterRegistry registry;
-    private final ScheduledExecutorService timer;
-    private final ItemDispatcher dispatcher;
-    private final Map<Task, TaskCodec<?, ?, ?>> codecs;
-    private final MemoryBudget memory;
-    private final ManifestReader reader = new ManifestReader();
-    private final ModelProbe probe = new ModelProbe();
+    private final ModelRepository repository;
     private final Map<String, Entry> entries = new ConcurrentSkipListMap<>();
+    /** One load, replacement or unload at a time: two at once could interleave their switches. */
+    private final ReentrantLock changes = new ReentrantLock();
+
     private volatile boolean running;
 
-    /** Mutable lifecycle of one model; state changes are published through volatile fields. */
+    /** Lifecycle of one model; state changes are published through volatile fields. */
     private static final class Entry {
         final String name;
+        /** Found by the start: only these decide readiness (a model added later never un-readies the pod). */
+        final boolean fromStart;
+
         volatile ModelState state = ModelState.LOADING;
         volatile String reason;
-        volatile ServedModel served;
-        volatile OnnxModel onnx;
-        volatile BatchMeters batchMeters;
+        volatile LoadedModel loaded;
         volatile Duration loadTime;
 
-        Entry(String name) {
+        Entry(String name, boolean fromStart) {
             this.name = name;
+            this.fromStart = fromStart;
+        }
+
+        ServedModel served() {
+            LoadedModel m = loaded;
+            return m == null ? null : m.served();
         }
 
         ModelStatus snapshot() {
-            return new ModelStatus(name, state, reason, served, loadTime);
-        }
-
-        double loadSeconds() {
-            Duration d = loadTime;
-            return d == null ? Double.NaN : d.toNanos() / 1e9;
+            return new ModelStatus(name, state, reason, served(), loadTime);
         }
     }
 
     ModelCatalog(
-            CatalogProperties properties,
-            BatchingProperties batching,
-            OnnxModelLoader loader,
-            MeterRegistry registry,
-            ScheduledExecutorService timer,
-            ItemDispatcher dispatcher,
-            List<TaskCodec<?, ?, ?>> codecs,
-            MemoryBudget memory) {
+            CatalogProperties properties, BatchingProperties batching, ModelLoader loader, MeterRegistry registry) {
         this.properties = properties;
         this.batching = batching;
         this.loader = loader;
         this.registry = registry;
-        this.timer = timer;
-        this.dispatcher = dispatcher;
-        this.memory = memory;
-        this.codecs = new java.util.EnumMap<>(Task.class);
-        codecs.forEach(c -> this.codecs.put(c.task(), c));
+        this.repository = new ModelRepository(properties.modelRepository());
     }
 
     @Override
     public void start() {
-        ModelRepository repository = new ModelRepository(properties.modelRepository());
         List<ModelSource> sources = repository.scan();
         log.info(
                 "model repository {}: {} model folder(s)",
                 repository.root().toAbsolutePath().normalize(),
                 sources.size());
         for (ModelSource source : sources) {
-            Entry entry = new Entry(source.name());
-            entries.put(source.name(), entry);
-            registerStateMeters(entry);
+            newEntry(source.name(), true);
         }
-        for (ModelSource source : sources) {
-            load(source, entries.get(source.name()));
+        try {
+            for (ModelSource source : sources) {
+                try {
+                    loadInto(entries.get(source.name()), source);
+                } catch (ModelLoadException e) {
+                    // reported as the model's state: the others load and serve
+                }
+            }
+        } catch (RuntimeException e) {
+            // Spring stops only lifecycles that started: close what loaded before the failure ourselves.
+            closeAll();
+            throw e;
         }
         running = true;
     }
 
-    private void load(ModelSource source, Entry entry) {
-        long t0 = System.nanoTime();
-        ModelBatcher batcher = null;
+    private Entry newEntry(String name, boolean fromStart) {
+        Entry entry = new Entry(name, fromStart);
+        entries.put(name, entry);
+        registerStateMeters(entry);
+        return entry;
+    }
+
+    /** Loads a model that has no version serving; FAILED with the reason when it cannot. */
+    private LoadedModel loadInto(Entry entry, ModelSource source) {
+        entry.state = ModelState.LOADING;
+        entry.reason = null;
         try {
-            ModelManifest manifest = source.manifestFile().map(reader::read).orElse(null);
-            int concurrency = manifest != null && manifest.batching().concurrency() != null
-                    ? manifest.batching().concurrency()
-                    : batching.concurrency();
-            entry.onnx = loader.load(source.name(), source.onnxFile(), concurrency);
-            // Held against the graph; derived and probed when the folder has none; the scale measured.
-            ModelProbe.Settled settled = probe.settle(manifest, entry.onnx, source.onnxFile());
-            boolean derived = manifest == null;
-            manifest = settled.manifest();
-            BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
-            entry.batchMeters = new BatchMeters(registry, source.name());
-            batcher = new ModelBatcher(
-                    source.name(), entry.onnx::run, settings, System::nanoTime, timer, entry.batchMeters, memory);
-            entry.batchMeters.watch(source.name(), batcher);
-            ServedModel served = new ServedModel(
-                    source.name(),
-                    manifest,
-                    entry.onnx.signature(),
-                    settled.choices(),
-                    entry.onnx.provider(),
-                    batcher,
-                    readCard(source));
-            warmUp(served);
-            entry.served = served;
-            entry.loadTime = Duration.ofNanos(System.nanoTime() - t0);
+            LoadedModel loaded = loader.load(source, ModelLoader.version(source));
+            entry.loaded = loaded;
+            entry.loadTime = loaded.loadTime();
             entry.state = ModelState.READY;
-            registerModelMeters(entry);
-            log.info(
-                    "model '{}' ready: {} on {} in {} ms{}",
-                    source.name(),
-                    EnumNames.of(manifest.task()),
-                    served.provider(),
-                    entry.loadTime.toMillis(),
-                    derived ? " (no manifest; chosen: " + settled.choices() + ")" : "");
-        } catch (CudaUnavailableException e) {
-            throw e; // execution-provider: cuda must fail the start, not one model
-        } catch (ManifestException | GenserveException | IllegalStateException | IllegalArgumentException e) {
-            fail(entry, batcher, e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("model '{}' failed to load", source.name(), e);
-            fail(entry, batcher, e.toString());
-        } finally {
-            entry.loadTime = entry.loadTime != null ? entry.loadTime : Duration.ofNanos(System.nanoTime() - t0);
-        }
-    }
-
-    private void fail(Entry entry, ModelBatcher batcher, String reason) {
-        if (batcher != null) {
-            batcher.close();
-        }
-        if (entry.onnx != null) {
-            entry.onnx.close();
-            entry.onnx = null;
-        }
-        if (entry.batchMeters != null) {
-            entry.batchMeters.close();
-        }
-        entry.reason = reason;
-        entry.state = ModelState.FAILED;
-        log.error("model '{}' FAILED: {}", entry.name, reason);
-    }
-
-    @SuppressWarnings("unchecked")
-    private void warmUp(ServedModel served) {
-        warmUp(served, (TaskCodec<Object, Object, ?>)
-                codecs.get(served.manifest().task()));
-    }
-
-    private <R, C> void warmUp(ServedModel served, TaskCodec<R, C, ?> codec) {
-        try {
-            TaskCodec.Encoded<C> encoded = codec.encode(codec.warmUpRequest(served), served);
-            dispatcher
-                    .dispatch(
-                            served,
-                            encoded.items(),
-                            properties.warmUpTimeout(),
-                            outputs -> codec.decode(encoded.context(), outputs),
-                            n -> {})
-                    .get(properties.warmUpTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new ManifestException("warm-up inference took longer than "
-                    + properties.warmUpTimeout().toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ManifestException("interrupted during warm-up");
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = Outcome.unwrap(e.getCause());
-            throw new ManifestException("warm-up inference failed: " + cause.getMessage());
-        }
-    }
-
-    private static String readCard(ModelSource source) {
-        try {
-            return source.cardFile().isPresent()
-                    ? Files.readString(source.cardFile().get())
-                    : null;
-        } catch (IOException e) {
-            return null;
+            return loaded;
+        } catch (ModelLoadException e) {
+            entry.loadTime = e.loadTime();
+            entry.reason = e.getMessage();
+            entry.state = ModelState.FAILED;
+            log.error("model '{}' FAILED: {}", entry.name, e.getMessage());
+            throw e;
         }
     }
 
@@ -241,25 +150,172 @@ final class ModelCatalog implements SmartLifecycle {
         }
     }
 
-    private void registerModelMeters(Entry entry) {
-        Gauge.builder("genserve.model.provider", entry, e -> e.state == ModelState.READY ? 1 : 0)
-                .tag("model", entry.name)
-                .tag("provider", entry.served.provider().name().toLowerCase(java.util.Locale.ROOT))
-                .description("1 for the execution provider the model runs on")
-                .register(registry);
-        TimeGauge.builder("genserve.model.load.duration", entry, TimeUnit.SECONDS, Entry::loadSeconds)
-                .tag("model", entry.name)
-                .description("Time to load, check and warm up the model")
-                .register(registry);
+    /**
+     * Loads the model from its folder: the first time, again after it failed or was unloaded, or
+     * as a replacement of the version serving. Blocks for the whole load and, for a replacement,
+     * until the old version's last run is over.
+     *
+     * @throws UnknownModelException when the repository has no such folder
+     * @throws ModelLoadException when the folder's version cannot serve; a version that served
+     *     before keeps serving
+     */
+    LoadOutcome load(String name) {
+        changes.lock();
+        try {
+            ModelSource source = repository
+                    .find(name)
+                    .orElseThrow(() -> new UnknownModelException(
+                            name,
+                            "the model repository has no folder " + ClientText.quote(name),
+                            repository.scan().stream().map(ModelSource::name).toList()));
+            Entry entry = entries.get(name);
+            if (entry == null) {
+                entry = newEntry(name, false);
+            }
+            LoadedModel current = entry.state == ModelState.READY ? entry.loaded : null;
+            if (current == null) {
+                loadInto(entry, source);
+                return new LoadOutcome(entry.snapshot(), null, true);
+            }
+            return replace(entry, current, source);
+        } catch (CudaUnavailableException e) {
+            throw new ModelLoadException(e.getMessage(), Duration.ZERO, e); // one model's failure once serving
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    private LoadOutcome replace(Entry entry, LoadedModel current, ModelSource source) {
+        LoadedModel fresh;
+        try {
+            String version = ModelLoader.version(source);
+            if (version.equals(current.version())) {
+                return new LoadOutcome(entry.snapshot(), current.version(), false);
+            }
+            fresh = loader.load(source, version);
+        } catch (ModelLoadException e) {
+            entry.reason =
+                    "a new version failed to load, version " + current.version() + " keeps serving: " + e.getMessage();
+            log.error("model '{}': {}", entry.name, entry.reason);
+            throw new ModelLoadException(entry.reason, e.loadTime(), e);
+        }
+        entry.loaded = fresh; // the switch: every request from now on takes the new version
+        entry.loadTime = fresh.loadTime();
+        entry.reason = null;
+        log.info("model '{}': version {} serves, version {} retires", entry.name, fresh.version(), current.version());
+        retire(entry.name, current);
+        return new LoadOutcome(entry.snapshot(), current.version(), true);
+    }
+
+    /** Runs what the version accepted, then closes it. Blocks until its last run is over. */
+    private void retire(String name, LoadedModel old) {
+        old.retire();
+        Duration longest = longestDeadline(old);
+        if (!old.drain(longest)) {
+            log.warn("model '{}' version {}: requests still running after {}", name, old.version(), longest);
+        }
+        old.close(); // waits for a run still in flight
+        log.info("model '{}' version {} closed", name, old.version());
+    }
+
+    /** Past it no accepted request still waits: each has a deadline, and a late run is terminated. */
+    private static Duration longestDeadline(LoadedModel m) {
+        var settings = m.served().batcher().settings();
+        Duration d =
+                settings.timeout().compareTo(settings.maxTimeout()) > 0 ? settings.timeout() : settings.maxTimeout();
+        return d.plusSeconds(5);
     }
 
     /**
-     * The model to serve a request of {@code task}. With no name, the default generator (or the
-     * first model of the task, by name).
+     * Takes the model out of service: new requests get 503, requests already accepted run, then
+     * its session closes. The model stays listed as unloaded. Blocks until its last run is over.
+     *
+     * @throws UnknownModelException when neither the catalog nor the repository has the model
+     */
+    ModelStatus unload(String name) {
+        changes.lock();
+        try {
+            Entry entry = entries.get(name);
+            if (entry == null) {
+                if (repository.find(name).isEmpty()) {
+                    throw new UnknownModelException(
+                            name, "unknown model " + ClientText.quote(name) + "; models: " + entries.keySet(), names());
+                }
+                entry = newEntry(name, false);
+            }
+            unloadEntry(entry);
+            return entry.snapshot();
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    private void unloadEntry(Entry entry) {
+        LoadedModel current = entry.loaded;
+        if (current != null) {
+            entry.state = ModelState.UNLOADING;
+            retire(entry.name, current);
+            entry.loaded = null;
+        }
+        entry.state = ModelState.UNLOADED;
+        entry.reason = "unloaded on request";
+    }
+
+    /** The model's folder is gone: unloads it and forgets it, meters included. Blocks like {@link #unload}. */
+    void remove(String name) {
+        changes.lock();
+        try {
+            Entry entry = entries.get(name);
+            if (entry != null) {
+                unloadEntry(entry);
+                entries.remove(name);
+                removeMeters(name);
+            }
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /**
+     * The ready version of a model, entered for one request: the request encodes and submits its
+     * items on it, then closes the lease. With no name, the default generator (or the first model
+     * of the task, by name).
      *
      * @param field the request field that names the model, named in errors
      */
-    ServedModel require(String name, Task task, String field) {
+    Lease lease(String name, Task task, String field) {
+        while (true) {
+            LoadedModel m = require(name, task, field);
+            if (m.enter()) {
+                return new Lease(m);
+            }
+            Thread.onSpinWait(); // replaced or unloaded meanwhile: look again
+        }
+    }
+
+    /** One request's hold on one model version; closing it lets the version retire. */
+    static final class Lease implements AutoCloseable {
+        private final LoadedModel model;
+        private boolean closed;
+
+        private Lease(LoadedModel model) {
+            this.model = model;
+        }
+
+        ServedModel model() {
+            return model.served();
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                model.exit();
+            }
+        }
+    }
+
+    private LoadedModel require(String name, Task task, String field) {
         if (name == null || name.isBlank()) {
             return defaultFor(task, field);
         }
@@ -268,21 +324,22 @@ final class ModelCatalog implements SmartLifecycle {
             throw new UnknownModelException(
                     name, "unknown " + field + " " + ClientText.quote(name) + "; " + describe(task), names(task));
         }
-        if (entry.state != ModelState.READY) {
+        LoadedModel loaded = entry.loaded;
+        if (entry.state != ModelState.READY || loaded == null) {
             throw new ModelNotReadyException(name, EnumNames.of(entry.state), entry.reason);
         }
-        Task actual = entry.served.manifest().task();
-        if (actual != task) {
+        Task actual = loaded.served().manifest().task();
+        if (task != null && actual != task) {
             throw new BadInputException(
                     field,
                     "model '" + name + "' serves " + EnumNames.of(actual) + ", not " + EnumNames.of(task) + "; "
                             + describe(task));
         }
-        return entry.served;
+        return loaded;
     }
 
-    private ServedModel defaultFor(Task task, String field) {
-        Optional<ServedModel> chosen = defaultModel(task);
+    private LoadedModel defaultFor(Task task, String field) {
+        Optional<LoadedModel> chosen = defaultLoaded(task);
         if (task == Task.IMAGE_TO_IMAGE && chosen.isPresent()) {
             throw new BadInputException(field, "'" + field + "' is required; " + describe(task));
         }
@@ -292,14 +349,23 @@ final class ModelCatalog implements SmartLifecycle {
 
     /** The ready model a request of {@code task} that names none gets: the one marked default, else the first by name. */
     Optional<ServedModel> defaultModel(Task task) {
+        return defaultLoaded(task).map(LoadedModel::served);
+    }
+
+    private Optional<LoadedModel> defaultLoaded(Task task) {
         return entries.values().stream()
-                .filter(e -> e.state == ModelState.READY && e.served.manifest().task() == task)
-                .map(e -> e.served)
-                .min(Comparator.comparing((ServedModel m) -> !m.manifest().isDefault())
-                        .thenComparing(ServedModel::name));
+                .filter(e -> e.state == ModelState.READY)
+                .map(e -> e.loaded)
+                .filter(m -> m != null && m.served().manifest().task() == task)
+                .min(Comparator.comparing(
+                                (LoadedModel m) -> !m.served().manifest().isDefault())
+                        .thenComparing(m -> m.served().name()));
     }
 
     private String describe(Task task) {
+        if (task == null) {
+            return "models: " + names();
+        }
         List<String> names = names(task);
         return names.isEmpty()
                 ? "no " + EnumNames.of(task) + " model is loaded"
@@ -307,62 +373,109 @@ final class ModelCatalog implements SmartLifecycle {
     }
 
     private List<String> names(Task task) {
+        if (task == null) {
+            return names();
+        }
         return entries.values().stream()
-                .filter(e -> e.served != null && e.served.manifest().task() == task)
+                .filter(e -> e.served() != null && e.served().manifest().task() == task)
                 .map(e -> e.name)
                 .toList();
+    }
+
+    private List<String> names() {
+        return new ArrayList<>(entries.keySet());
     }
 
     List<ModelStatus> statuses() {
         return entries.values().stream().map(Entry::snapshot).toList();
     }
 
+    /**
+     * Every model of the catalog, and every folder of the repository that it does not hold yet
+     * (listed as unloaded), in name order.
+     */
+    List<ModelStatus> index() {
+        Map<String, ModelStatus> all = new java.util.TreeMap<>();
+        for (ModelSource s : repository.scan()) {
+            all.put(s.name(), new ModelStatus(s.name(), ModelState.UNLOADED, "not loaded", null, null));
+        }
+        statuses().forEach(s -> all.put(s.name(), s));
+        return List.copyOf(all.values());
+    }
+
     ModelStatus status(String name) {
         Entry e = entries.get(name);
         if (e == null) {
             throw new UnknownModelException(
-                    name,
-                    "unknown model " + ClientText.quote(name) + "; models: " + entries.keySet(),
-                    new ArrayList<>(entries.keySet()));
+                    name, "unknown model " + ClientText.quote(name) + "; models: " + entries.keySet(), names());
         }
         return e.snapshot();
     }
 
-    /** Every model of the repository has loaded (strict) or at least none is still loading. */
+    /**
+     * The models the start found have all loaded (strict) or at least none is still loading. A
+     * model unloaded on request, or added or failed after the start, does not take the service out
+     * of rotation: the others serve, and it reports its own state.
+     */
     boolean isReady() {
         if (!running) {
             return false;
         }
         return entries.values().stream()
-                .allMatch(e ->
-                        e.state == ModelState.READY || (!properties.strictReadiness() && e.state == ModelState.FAILED));
+                .filter(e -> e.fromStart)
+                .allMatch(e -> e.state == ModelState.READY
+                        || e.state == ModelState.UNLOADED
+                        || e.state == ModelState.UNLOADING
+                        || (!properties.strictReadiness() && e.state == ModelState.FAILED));
     }
 
-    /** Drains every model's batcher (accepted requests finish), then closes the sessions. Blocks. */
+    /** Drains every model's batcher (accepted requests finish), then closes the models. Blocks. */
     @Override
     public void stop() {
         running = false;
-        for (Entry entry : entries.values()) {
-            if (entry.state != ModelState.READY) {
-                continue;
+        boolean locked = tryLock(batching.drainTimeout());
+        try {
+            for (Entry entry : entries.values()) {
+                if (entry.state != ModelState.READY) {
+                    continue;
+                }
+                entry.state = ModelState.UNLOADING;
+                if (!entry.loaded.drain(batching.drainTimeout())) {
+                    log.warn(
+                            "model '{}': requests still running after {}; closing once they finish",
+                            entry.name,
+                            batching.drainTimeout());
+                }
             }
-            entry.state = ModelState.UNLOADING;
-            if (!entry.served.batcher().drain(batching.drainTimeout())) {
-                log.warn(
-                        "model '{}': requests still running after {}; closing once they finish",
-                        entry.name,
-                        batching.drainTimeout());
+            closeAll();
+        } finally {
+            if (locked) {
+                changes.unlock();
             }
         }
+    }
+
+    /** Waits for a load in progress to end, but not past the drain timeout. */
+    private boolean tryLock(Duration timeout) {
+        try {
+            return changes.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void closeAll() {
         for (Entry entry : entries.values()) {
-            if (entry.onnx != null) {
-                entry.onnx.close(); // waits for any run still in flight
-                entry.onnx = null;
+            LoadedModel loaded = entry.loaded;
+            if (loaded != null) {
+                loaded.close(); // waits for any run still in flight
             }
             removeMeters(entry.name);
         }
     }
 
+    /** The model's remaining meters: its state gauges and the request meters of {@link TaskMeters}. */
     private void removeMeters(String model) {
         List<Meter> mine = registry.getMeters().stream()
                 .filter(m -> m.getId().getName().startsWith("genserve.")

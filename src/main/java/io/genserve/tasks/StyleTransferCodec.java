@@ -47,7 +47,13 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, StyleTransferC
      * @param placement how the whole image was fed, or null when it was tiled
      */
     record Styling(
-            String model, PixelImage source, double strength, TensorSpec output, TileGrid grid, Placement placement) {}
+            String model,
+            String version,
+            PixelImage source,
+            double strength,
+            TensorSpec output,
+            TileGrid grid,
+            Placement placement) {}
 
     @Override
     public Cost cost(StyleRequest request, ServedModel model) {
@@ -107,7 +113,7 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, StyleTransferC
                 : null;
         TensorSpec output = m.imageOutput();
         if (strength == 0) {
-            return new Encoded<>(List.of(), new Styling(model.name(), source, 0, output, null, null));
+            return new Encoded<>(List.of(), new Styling(model.name(), model.version(), source, 0, output, null, null));
         }
         Map<String, HeapTensor> constants = ItemTensors.constants(model, 1);
         if (tiles(m, imageSpec)) {
@@ -116,17 +122,18 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, StyleTransferC
             TileGrid grid = TileGrid.cover(source.width(), source.height(), tw, th, overlap(tw, th));
             return new Encoded<>(
                     TiledImages.items(grid, source, tile -> feed(tile, style, imageSpec, styleSpec, constants)),
-                    new Styling(model.name(), source, strength, output, grid, null));
+                    new Styling(model.name(), model.version(), source, strength, output, grid, null));
         }
         Placement placement = FitPlanner.whole(source.width(), source.height(), imageSpec.size());
         Map<String, HeapTensor> item = feed(placement.apply(source), style, imageSpec, styleSpec, constants);
-        return new Encoded<>(List.of(item), new Styling(model.name(), source, strength, output, null, placement));
+        return new Encoded<>(
+                List.of(item), new Styling(model.name(), model.version(), source, strength, output, null, placement));
     }
 
     @Override
     public ImageResult decode(Styling s, List<Map<String, HeapTensor>> outputs) {
         if (s.strength() == 0) {
-            return new ImageResult(s.model(), s.source());
+            return new ImageResult(s.model(), s.version(), s.source());
         }
         PixelImage styled;
         if (s.grid() != null) {
@@ -144,7 +151,7 @@ final class StyleTransferCodec implements TaskCodec<StyleRequest, StyleTransferC
                         .toPixels();
             }
         }
-        return new ImageResult(s.model(), Compositing.blend(s.source(), styled, s.strength()));
+        return new ImageResult(s.model(), s.version(), Compositing.blend(s.source(), styled, s.strength()));
     }
 
     /** The style image is fed at its own fixed size, or else at the content image's size. */

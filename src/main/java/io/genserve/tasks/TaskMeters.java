@@ -1,7 +1,5 @@
 package io.genserve.tasks;
 
-import io.genserve.model.EnumNames;
-import io.genserve.model.Task;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,35 +20,41 @@ final class TaskMeters {
         this.registry = registry;
     }
 
-    void request(String model, Task task, Outcome outcome, long nanos) {
+    /**
+     * @param task a task's name, or {@code infer} for raw tensors
+     * @param protocol {@code genserve} (the task endpoints), {@code oip-rest} or {@code oip-grpc}
+     */
+    void request(String model, String task, String protocol, Outcome outcome, long nanos) {
         Counter.builder("genserve.requests")
                 .tag("model", model)
-                .tag("task", EnumNames.of(task))
+                .tag("task", task)
+                .tag("protocol", protocol)
                 .tag("outcome", outcome.tag())
                 .description("Requests answered, by outcome")
                 .register(registry)
                 .increment();
         Timer.builder("genserve.request.duration")
                 .tag("model", model)
-                .tag("task", EnumNames.of(task))
+                .tag("task", task)
+                .tag("protocol", protocol)
                 .description("End-to-end time of a request inside the service, decoding to encoding")
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void preprocess(String model, Task task, long nanos) {
+    void preprocess(String model, String task, long nanos) {
         Timer.builder("genserve.preprocess")
                 .tag("model", model)
-                .tag("task", EnumNames.of(task))
+                .tag("task", task)
                 .description("Decoding, validating and encoding a request into tensors")
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void postprocess(String model, Task task, long nanos) {
+    void postprocess(String model, String task, long nanos) {
         Timer.builder("genserve.postprocess")
                 .tag("model", model)
-                .tag("task", EnumNames.of(task))
+                .tag("task", task)
                 .description("Decoding outputs into images and compositing them")
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);

@@ -4,21 +4,31 @@ import io.genserve.batching.MemoryBudget;
 import io.genserve.error.BadInputException;
 import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.TooLargeException;
+import io.genserve.error.UnknownModelException;
+import io.genserve.model.EnumNames;
 import io.genserve.model.Task;
+import io.genserve.runtime.HeapTensor;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
- * The entry point of every task: resolves the model, works out what the request will cost from
- * its images' headers (refusing at once what can never fit or cannot fit now), lets the task's
- * codec encode it, runs it through the model's batcher and counts the outcome. Returns at once
- * with a future; the caller's thread never waits for the queue. Thread-safe.
+ * The entry point of every task and of raw tensors: leases the model version, works out what the
+ * request will cost from its fields and its images' headers (refusing at once what can never fit
+ * or cannot fit now), encodes it, runs it through the model's batcher, decodes the answer and
+ * counts the outcome. Returns at once with a future; the caller's thread never waits for the
+ * queue. Thread-safe.
  */
 public final class TaskRunner {
+    /** The {@code task} tag of raw-tensor requests. */
+    static final String INFER = "infer";
+    /** The {@code protocol} tag of the task endpoints (/generate, /inpaint, /style-transfer, /upscale). */
+    static final String TASK_API = "genserve";
+
     private final ModelCatalog catalog;
     private final ItemDispatcher dispatcher;
     private final TaskMeters meters;
@@ -54,40 +64,93 @@ public final class TaskRunner {
         return run(Task.UPSCALE, request.model(), "model", request, timeout);
     }
 
-    @SuppressWarnings("unchecked")
-    private <R, O> CompletableFuture<O> run(Task task, String modelName, String field, R request, Duration timeout) {
-        return run((TaskCodec<R, ?, O>) codecs.get(task), modelName, field, request, timeout);
+    /**
+     * Raw tensors through the model's batcher, as the Open Inference Protocol asks: a batch of N
+     * becomes N items in the same queues, under the same limits and deadlines, as the task
+     * endpoints' items.
+     *
+     * @param protocol the {@code protocol} tag of the request meters, e.g. {@code oip-rest}
+     */
+    public CompletableFuture<TensorAnswer> infer(TensorRequest request, Duration timeout, String protocol) {
+        return run(null, INFER, request.model(), "model", protocol, timeout, model -> {
+            if (request.version() != null && !request.version().equals(model.version())) {
+                throw new UnknownModelException(
+                        model.name(),
+                        "model '" + model.name() + "' has no version '" + request.version() + "'; it serves version "
+                                + model.version(),
+                        List.of(model.version()));
+            }
+            return TensorCodec.work(request, model);
+        });
     }
 
-    /** encode → the model's batcher → decode, each step timed. */
-    private <R, C, O> CompletableFuture<O> run(
-            TaskCodec<R, C, O> codec, String modelName, String field, R request, Duration timeout) {
+    /**
+     * What one request does on the model version it got: what it will cost (nothing decoded yet),
+     * then its items and how their outputs make the answer.
+     */
+    interface Work<O> {
+        Cost cost();
+
+        Encoding<O> encode();
+    }
+
+    /** Items of a batch axis of 1, and the step that reads their outputs (in item order) into the answer. */
+    record Encoding<O>(List<Map<String, HeapTensor>> items, Function<List<Map<String, HeapTensor>>, O> decode) {}
+
+    @SuppressWarnings("unchecked")
+    private <R, O> CompletableFuture<O> run(Task task, String modelName, String field, R request, Duration timeout) {
+        TaskCodec<R, Object, O> codec = (TaskCodec<R, Object, O>) codecs.get(task);
+        return run(task, EnumNames.of(task), modelName, field, TASK_API, timeout, model -> new Work<O>() {
+            @Override
+            public Cost cost() {
+                return codec.cost(request, model);
+            }
+
+            @Override
+            public Encoding<O> encode() {
+                TaskCodec.Encoded<Object> encoded = codec.encode(request, model);
+                return new Encoding<>(encoded.items(), outputs -> codec.decode(encoded.context(), outputs));
+            }
+        });
+    }
+
+    /**
+     * encode → the model's batcher → decode, each step timed.
+     *
+     * @param task the task the model must serve, or null for any (raw tensors)
+     * @param work the request's work on the model version it got
+     */
+    private <O> CompletableFuture<O> run(
+            Task task,
+            String taskTag,
+            String modelName,
+            String field,
+            String protocol,
+            Duration timeout,
+            Function<ServedModel, Work<O>> work) {
         long t0 = System.nanoTime();
-        Task task = codec.task();
         String tag = TaskMeters.NO_MODEL;
         MemoryBudget.Reservation decoding = null;
-        try {
-            ServedModel model = catalog.require(modelName, task, field);
+        // Held while the request is encoded and queued: the whole request lands on one version.
+        try (ModelCatalog.Lease lease = catalog.lease(modelName, task, field)) {
+            ServedModel model = lease.model();
             tag = model.name();
             checkTimeout(timeout, model);
             model.batcher()
                     .refuseIfFull(); // before decoding: under overload, decoding what is refused starves the runs
-            Cost cost = codec.cost(request, model);
-            checkFits(cost, model, field(task));
+            Work<O> w = work.apply(model);
+            Cost cost = w.cost();
+            checkFits(cost, model, task == Task.GENERATE ? "count" : task == null ? "inputs" : "image");
             decoding = reserve(cost);
-            TaskCodec.Encoded<C> encoded = codec.encode(request, model);
-            meters.preprocess(tag, task, System.nanoTime() - t0);
+            Encoding<O> encoding = w.encode();
+            meters.preprocess(tag, taskTag, System.nanoTime() - t0);
             String modelTag = tag;
             CompletableFuture<O> result = dispatcher.dispatch(
-                    model,
-                    encoded.items(),
-                    timeout,
-                    outputs -> codec.decode(encoded.context(), outputs),
-                    n -> meters.postprocess(modelTag, task, n));
+                    model, encoding.items(), timeout, encoding.decode(), n -> meters.postprocess(modelTag, taskTag, n));
             MemoryBudget.Reservation held = decoding;
             result.whenComplete((v, e) -> {
                 held.close(); // the decoded images live in the encoding's context until the answer is complete
-                meters.request(modelTag, task, Outcome.of(e), System.nanoTime() - t0);
+                meters.request(modelTag, taskTag, protocol, Outcome.of(e), System.nanoTime() - t0);
             });
             return result;
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -97,14 +160,9 @@ public final class TaskRunner {
             RuntimeException failure = e instanceof OutOfMemoryError oom
                     ? MemoryExhaustedException.whileServing("preparing this request", oom)
                     : (RuntimeException) e;
-            meters.request(tag, task, Outcome.of(failure), System.nanoTime() - t0);
+            meters.request(tag, taskTag, protocol, Outcome.of(failure), System.nanoTime() - t0);
             return CompletableFuture.failedFuture(failure);
         }
-    }
-
-    /** The field a task's images come in, named when they are too large. */
-    private static String field(Task task) {
-        return task == Task.GENERATE ? "count" : "image";
     }
 
     /** Refuses with 413, before anything is decoded, a request that could not fit even into an idle service. */
@@ -114,9 +172,9 @@ public final class TaskRunner {
             throw new TooLargeException(
                     field,
                     "genserve.batching.max-queue-size",
-                    "the request needs " + cost.items() + " runs of model '" + model.name() + "' (tiles or images), "
-                            + "more than its queue holds (" + queue + ", genserve.batching.max-queue-size or the "
-                            + "manifest's batching.max-queue-size); send a smaller image");
+                    "the request needs " + cost.items() + " runs of model '" + model.name()
+                            + "' (tiles, images or batch rows), more than its queue holds (" + queue
+                            + ", genserve.batching.max-queue-size or the manifest's batching.max-queue-size)");
         }
         if (!memory.canEverHold(cost.totalBytes())) {
             throw new TooLargeException(
@@ -124,7 +182,7 @@ public final class TaskRunner {
                     "genserve.batching.max-queued-memory",
                     "the request needs about " + mib(cost.totalBytes()) + " MiB of memory to decode and run, more than "
                             + "the " + mib(memory.limitBytes()) + " MiB all requests in progress may hold together "
-                            + "(genserve.batching.max-queued-memory); send a smaller image");
+                            + "(genserve.batching.max-queued-memory)");
         }
     }
 

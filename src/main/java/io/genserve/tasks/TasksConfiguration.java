@@ -2,7 +2,7 @@ package io.genserve.tasks;
 
 import io.genserve.batching.BatchingProperties;
 import io.genserve.batching.MemoryBudget;
-import io.genserve.runtime.OnnxModelLoader;
+import io.genserve.runtime.GraphLoader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -53,17 +53,33 @@ class TasksConfiguration {
     }
 
     @Bean
-    ModelCatalog modelCatalog(
+    ModelLoader modelLoader(
             CatalogProperties properties,
             BatchingProperties batching,
-            OnnxModelLoader loader,
+            GraphLoader graphs,
             MeterRegistry registry,
             ScheduledExecutorService deadlineTimer,
             ItemDispatcher dispatcher,
             List<TaskCodec<?, ?, ?>> codecs,
             MemoryBudget memoryBudget) {
-        return new ModelCatalog(
-                properties, batching, loader, registry, deadlineTimer, dispatcher, codecs, memoryBudget);
+        return new ModelLoader(properties, batching, graphs, registry, deadlineTimer, dispatcher, codecs, memoryBudget);
+    }
+
+    @Bean
+    ModelCatalog modelCatalog(
+            CatalogProperties properties, BatchingProperties batching, ModelLoader loader, MeterRegistry registry) {
+        return new ModelCatalog(properties, batching, loader, registry);
+    }
+
+    @Bean
+    ModelManagement modelManagement(ModelCatalog catalog) {
+        return new ModelManagement(catalog);
+    }
+
+    /** Looks at the repository only with genserve.model-repository-poll above 0. */
+    @Bean
+    RepositoryPoller repositoryPoller(ModelCatalog catalog, CatalogProperties properties, BatchingProperties batching) {
+        return new RepositoryPoller(catalog, properties, batching.drainTimeout());
     }
 
     @Bean

@@ -44,7 +44,14 @@ final class UpscaleCodec implements TaskCodec<UpscaleRequest, UpscaleCodec.Enlar
 
     /** What decoding needs: the original, its tiles, the model's scale and the size of the answer. */
     record Enlarging(
-            String model, PixelImage source, TileGrid grid, TensorSpec output, int scale, int width, int height) {}
+            String model,
+            String version,
+            PixelImage source,
+            TileGrid grid,
+            TensorSpec output,
+            int scale,
+            int width,
+            int height) {}
 
     /** The answer's size and the tiles, worked out from the image's header alone. */
     private record Plan(ImageHeader header, int scale, int width, int height, TileGrid grid) {}
@@ -98,14 +105,15 @@ final class UpscaleCodec implements TaskCodec<UpscaleRequest, UpscaleCodec.Enlar
             item.put(in.name(), ItemTensors.image(tile, in));
             return item;
         });
-        return new Encoded<>(items, new Enlarging(model.name(), source, grid, output, scale, outW, outH));
+        return new Encoded<>(
+                items, new Enlarging(model.name(), model.version(), source, grid, output, scale, outW, outH));
     }
 
     @Override
     public ImageResult decode(Enlarging e, List<Map<String, HeapTensor>> outputs) {
         PixelImage up = TiledImages.merge(e.model(), e.grid(), outputs, e.output(), e.scale(), e.source())
                 .toPixels();
-        return new ImageResult(e.model(), Resizer.resize(up, e.width(), e.height()));
+        return new ImageResult(e.model(), e.version(), Resizer.resize(up, e.width(), e.height()));
     }
 
     /** The request's scale if the model takes it, else the model's own; anything else names the scales there are. */

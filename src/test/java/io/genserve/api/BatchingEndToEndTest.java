@@ -8,6 +8,7 @@ import static io.genserve.TestMetrics.copyModel;
 import static io.genserve.TestMetrics.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.genserve.PromText;
 import io.genserve.TestHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -210,17 +211,22 @@ class BatchingEndToEndTest {
         assertThat(metric(
                         scrape, "genserve_requests_total\\{model=\"gen\",outcome=\"client_error\",task=\"generate\"}"))
                 .isGreaterThanOrEqualTo(1);
-        assertThat(scrape)
-                .contains("genserve_request_duration_seconds_bucket{model=\"gen\",task=\"generate\",le=\"0.1\"}")
-                .contains("genserve_queue_wait_seconds_count{model=\"gen\"}")
-                .contains("genserve_inference_seconds_bucket{model=\"gen\"")
-                .contains("genserve_preprocess_seconds_count{model=\"gen\",task=\"generate\"}")
-                .contains("genserve_postprocess_seconds_count{model=\"gen\",task=\"generate\"}")
-                .contains("genserve_batch_size_bucket{model=\"gen\",le=\"8.0\"}")
-                .contains("genserve_runs_active{model=\"gen\"}")
-                .contains("genserve_model_load_duration_seconds{model=\"gen\"}")
-                .contains("jvm_memory_used_bytes")
-                .contains("process_cpu_usage");
+        assertThat(scrape).contains("jvm_memory_used_bytes").contains("process_cpu_usage");
+        for (String[] series : new String[][] {
+            {"genserve_request_duration_seconds_bucket", "model", "gen", "task", "generate", "le", "0.1"},
+            {"genserve_queue_wait_seconds_count", "model", "gen"},
+            {"genserve_inference_seconds_bucket", "model", "gen"},
+            {"genserve_preprocess_seconds_count", "model", "gen", "task", "generate"},
+            {"genserve_postprocess_seconds_count", "model", "gen", "task", "generate"},
+            {"genserve_batch_size_bucket", "model", "gen", "le", "8.0"},
+            {"genserve_runs_active", "model", "gen"},
+            {"genserve_model_load_duration_seconds", "model", "gen"},
+            {"genserve_sessions_open"}
+        }) {
+            assertThat(PromText.has(scrape, series[0], java.util.Arrays.copyOfRange(series, 1, series.length)))
+                    .as(String.join(" ", series))
+                    .isTrue();
+        }
         assertThat(metric(scrape, "genserve_batch_size_sum\\{model=\"gen\"}")).isGreaterThanOrEqualTo(3);
     }
 }

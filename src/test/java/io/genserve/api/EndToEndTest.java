@@ -5,6 +5,7 @@ import static io.genserve.TestHttp.parts;
 import static io.genserve.TestHttp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.genserve.PromText;
 import io.genserve.TestHttp;
 import io.genserve.TestImages;
 import java.net.http.HttpResponse;
@@ -220,7 +221,9 @@ class EndToEndTest {
     @Test
     void modelsListsStatesTasksStylesAndWhatWasAssumed() throws Exception {
         JsonNode all = JSON.readTree(http.get("/models").body());
-        assertThat(all.get("models")).hasSize(27);
+        assertThat(all.get("models")).hasSize(29);
+        assertThat(all.get("models"))
+                .allSatisfy(m -> assertThat(m.get("version").asString()).matches("[0-9a-f]{12}"));
         assertThat(all.get("defaultGenerator").asString()).isEqualTo("gen-nchw-rgb");
         assertThat(all.get("styles").toString()).contains("style-zoo-like", "no-manifest");
 
@@ -325,11 +328,22 @@ class EndToEndTest {
                 .isEqualTo(404);
         http.postJson("/generate", "{\"seed\": 1}", null);
         String metrics = text(management.get("/actuator/prometheus"));
-        assertThat(metrics)
-                .contains("genserve_requests_total{model=\"gen-nchw-rgb\",outcome=\"success\",task=\"generate\"")
-                .contains("genserve_inference_seconds_count{model=\"gen-nchw-rgb\"")
-                .contains("genserve_model_provider{model=\"gen-nchw-rgb\",provider=\"cpu\"} 1.0")
-                .contains("genserve_model_state{model=\"no-manifest\",state=\"ready\"} 1.0");
+        assertThat(PromText.sum(
+                        metrics,
+                        "genserve_requests_total",
+                        "model",
+                        "gen-nchw-rgb",
+                        "outcome",
+                        "success",
+                        "task",
+                        "generate"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(PromText.sum(metrics, "genserve_inference_seconds_count", "model", "gen-nchw-rgb"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(PromText.sum(metrics, "genserve_model_provider", "model", "gen-nchw-rgb", "provider", "cpu"))
+                .isEqualTo(1.0);
+        assertThat(PromText.sum(metrics, "genserve_model_state", "model", "no-manifest", "state", "ready"))
+                .isEqualTo(1.0);
     }
 
     @Test

@@ -112,9 +112,15 @@ class SmallHeapTest {
             return new Service(p, log, new TestHttp(port), management);
         }
 
+        /*
+         * With a deadline well past the default 30 s: one 2900x2900 run can take longer than that on a
+         * loaded 2-core machine, and a 504 would hide what this test looks at (the heap running out).
+         */
         HttpResponse<byte[]> styleLarge() {
             return api.postMultipart(
-                    "/style-transfer", TestHttp.parts("image", LARGE, "style", "style-nhwc-bgr-fp16"), null);
+                    "/style-transfer",
+                    TestHttp.parts("image", LARGE, "style", "style-nhwc-bgr-fp16", "timeoutMs", "110000"),
+                    null);
         }
 
         /** Alive, live and still serving: liveness 200, and a small request answered 200. */

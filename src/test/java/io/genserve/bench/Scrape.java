@@ -5,8 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Reads one model's batch and inference counters from the service's own Prometheus endpoint. */
 final class Scrape {
@@ -32,9 +30,8 @@ final class Scrape {
                 cpuNanos);
     }
 
+    /** Summed over the model's versions (a meter carries model and version). */
     private double value(String text, String series) {
-        Matcher m = Pattern.compile("(?m)^" + series + "\\{model=\"" + Pattern.quote(model) + "\"} (\\S+)$")
-                .matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return io.genserve.PromText.sum(text, series, "model", model);
     }
 }

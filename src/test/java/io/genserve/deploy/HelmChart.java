@@ -50,7 +50,8 @@ final class HelmChart {
             "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
             "PodDisruptionBudget", PodDisruptionBudget.class,
             "ServiceMonitor", ServiceMonitor.class,
-            "PrometheusRule", PrometheusRule.class);
+            "PrometheusRule", PrometheusRule.class,
+            "Secret", io.fabric8.kubernetes.api.model.Secret.class);
 
     private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 

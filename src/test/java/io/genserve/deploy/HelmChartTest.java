@@ -194,6 +194,74 @@ class HelmChartTest {
                 .contains(http.getTargetPort().getStrVal());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void serviceExposesGrpcOnThePortTheServiceListensOn(String name, HelmChart.Manifests m) {
+        ServicePort grpc = m.one(Service.class).getSpec().getPorts().stream()
+                .filter(p -> "grpc".equals(p.getName()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(grpc.getTargetPort().getStrVal()).isEqualTo("grpc");
+        assertThat(grpc.getAppProtocol()).isEqualTo("grpc");
+        assertThat(applicationYaml(m).at("/genserve/grpc/enabled").asBoolean()).isTrue();
+        assertThat(applicationYaml(m).at("/genserve/grpc/port").asInt()).isEqualTo(port(container(m), "grpc"));
+    }
+
+    @Test
+    void modelManagementIsOffByDefault() {
+        assertThat(DEFAULTS.find(io.fabric8.kubernetes.api.model.Secret.class)).isEmpty();
+        assertThat(container(DEFAULTS).getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain("GENSERVE_MANAGEMENT_TOKEN");
+        assertThat(applicationYaml(DEFAULTS).at("/genserve/management/enabled").asBoolean())
+                .isFalse();
+        assertThat(applicationYaml(DEFAULTS).has("model-repository-poll")).isFalse();
+    }
+
+    @Test
+    void modelManagementTakesItsTokenFromASecretNeverFromTheConfigMap() {
+        String token = "0123456789abcdef-token";
+        HelmChart.Manifests own = HelmChart.render(
+                "modelManagement.enabled", "true",
+                "modelManagement.token.value", token,
+                "modelManagement.repositoryPoll", "30s");
+        io.fabric8.kubernetes.api.model.Secret secret = own.one(io.fabric8.kubernetes.api.model.Secret.class);
+        EnvVar env = tokenEnv(own);
+        assertThat(env.getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo(secret.getMetadata().getName());
+        assertThat(new String(java.util.Base64.getDecoder()
+                        .decode(secret.getData()
+                                .get(env.getValueFrom().getSecretKeyRef().getKey()))))
+                .isEqualTo(token);
+        assertThat(own.one(ConfigMap.class).getData().get("application.yaml")).doesNotContain(token);
+        assertThat(applicationYaml(own).at("/genserve/management/enabled").asBoolean())
+                .isTrue();
+        assertThat(applicationYaml(own).at("/genserve/model-repository-poll").asString())
+                .isEqualTo("30s");
+
+        HelmChart.Manifests existing = HelmChart.render(
+                "modelManagement.enabled", "true",
+                "modelManagement.token.existingSecret", "ops-genserve-token",
+                "modelManagement.token.key", "bearer");
+        assertThat(existing.find(io.fabric8.kubernetes.api.model.Secret.class)).isEmpty();
+        assertThat(tokenEnv(existing).getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("ops-genserve-token");
+        assertThat(tokenEnv(existing).getValueFrom().getSecretKeyRef().getKey()).isEqualTo("bearer");
+
+        assertThatThrownBy(() -> HelmChart.render("modelManagement.enabled", "true"))
+                .hasMessageContaining("modelManagement.token");
+        assertThatThrownBy(() ->
+                        HelmChart.render("modelManagement.enabled", "true", "modelManagement.token.value", "short"))
+                .hasMessageContaining("value");
+    }
+
+    private static EnvVar tokenEnv(HelmChart.Manifests m) {
+        return container(m).getEnv().stream()
+                .filter(e -> e.getName().equals("GENSERVE_MANAGEMENT_TOKEN"))
+                .findFirst()
+                .orElseThrow();
+    }
+
     @Test
     void serviceMonitorSelectsTheServiceAndScrapesItsMetricsPort() {
         Service service = GPU.one(Service.class);
@@ -308,7 +376,7 @@ class HelmChartTest {
         Container c = container(DEFAULTS);
         assertThat(image.all("EXPOSE"))
                 .extracting(Dockerfile.Instruction::arguments)
-                .contains(port(c, "http") + " " + port(c, "management"));
+                .contains(port(c, "http") + " " + port(c, "management") + " " + port(c, "grpc"));
         String uid = image.one("USER").arguments().split(":")[0];
         assertThat(podSpec(DEFAULTS).getSecurityContext().getRunAsUser()).isEqualTo(Long.parseLong(uid));
         assertThat(env(c, "GENSERVE_MODEL_REPOSITORY")).isEqualTo(image.env().get("GENSERVE_MODEL_REPOSITORY"));

@@ -1,0 +1,226 @@
+package io.genserve.tasks;
+
+import io.genserve.batching.BatchSettings;
+import io.genserve.batching.BatchingProperties;
+import io.genserve.batching.MemoryBudget;
+import io.genserve.batching.ModelBatcher;
+import io.genserve.error.GenserveException;
+import io.genserve.model.EnumNames;
+import io.genserve.model.ManifestException;
+import io.genserve.model.ManifestReader;
+import io.genserve.model.ModelManifest;
+import io.genserve.model.ModelSource;
+import io.genserve.model.ModelVersions;
+import io.genserve.runtime.CudaUnavailableException;
+import io.genserve.runtime.GraphLoader;
+import io.genserve.runtime.OnnxModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads one model folder into a {@link LoadedModel}, one step after the other:
+ *
+ * <ol>
+ *   <li>read the manifest, if the folder has one;
+ *   <li>open the ONNX Runtime session;
+ *   <li>settle the manifest ({@link ModelProbe}): the written one held against the graph's real
+ *       inputs and outputs, or one derived from the signature and probed with a calibration image;
+ *       an upscaler's scale measured where the graph leaves it dynamic;
+ *   <li>register the model's meters and start its batcher;
+ *   <li>warm up: one real request through the task's codec, the batcher and the session.
+ * </ol>
+ *
+ * A step that fails closes what the steps before it opened, in reverse order, and the load fails
+ * with one line that says why ({@link ModelLoadException}); a missing GPU under
+ * {@code execution-provider: cuda} is not one model's problem and propagates as
+ * {@link CudaUnavailableException}. Blocks for the whole load. Thread-safe: loads of different
+ * models may run at once.
+ */
+final class ModelLoader {
+    private static final Logger log = LoggerFactory.getLogger(ModelLoader.class);
+
+    private final CatalogProperties properties;
+    private final BatchingProperties batching;
+    private final GraphLoader graphs;
+    private final MeterRegistry registry;
+    private final ScheduledExecutorService timer;
+    private final ItemDispatcher dispatcher;
+    private final Map<io.genserve.model.Task, TaskCodec<?, ?, ?>> codecs = new EnumMap<>(io.genserve.model.Task.class);
+    private final MemoryBudget memory;
+    private final ManifestReader reader = new ManifestReader();
+    private final ModelProbe probe = new ModelProbe();
+
+    ModelLoader(
+            CatalogProperties properties,
+            BatchingProperties batching,
+            GraphLoader graphs,
+            MeterRegistry registry,
+            ScheduledExecutorService timer,
+            ItemDispatcher dispatcher,
+            List<TaskCodec<?, ?, ?>> codecs,
+            MemoryBudget memory) {
+        this.properties = properties;
+        this.batching = batching;
+        this.graphs = graphs;
+        this.registry = registry;
+        this.timer = timer;
+        this.dispatcher = dispatcher;
+        this.memory = memory;
+        codecs.forEach(c -> this.codecs.put(c.task(), c));
+    }
+
+    /**
+     * The version the folder holds now: a hash of its files. Blocks for reading them.
+     *
+     * @throws ModelLoadException when the graph cannot be read
+     */
+    static String version(ModelSource source) {
+        long t0 = System.nanoTime();
+        try {
+            return ModelVersions.of(source);
+        } catch (ManifestException e) {
+            throw new ModelLoadException(e.getMessage(), Duration.ofNanos(System.nanoTime() - t0), e);
+        }
+    }
+
+    /**
+     * @param version what {@link #version} said of the folder
+     * @throws ModelLoadException naming why the model cannot serve
+     * @throws CudaUnavailableException when CUDA is required and this model cannot get it
+     */
+    LoadedModel load(ModelSource source, String version) {
+        long t0 = System.nanoTime();
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            ModelManifest written = readManifest(source);
+            OnnxModel session = open(opened, openSession(source, written));
+            ModelProbe.Settled settled = probe.settle(written, session, source.onnxFile());
+            ModelMeters meters = open(opened, bindMeters(source.name(), version, session));
+            ModelBatcher batcher = open(opened, startBatcher(source.name(), session, settled.manifest(), meters));
+            ServedModel served = new ServedModel(
+                    source.name(),
+                    version,
+                    settled.manifest(),
+                    session.signature(),
+                    settled.choices(),
+                    session.provider(),
+                    batcher,
+                    readCard(source));
+            warmUp(served);
+            Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
+            meters.loaded(loadTime);
+            log.info(
+                    "model '{}' version {} ready: {} on {} in {} ms{}",
+                    source.name(),
+                    version,
+                    EnumNames.of(settled.manifest().task()),
+                    served.provider(),
+                    loadTime.toMillis(),
+                    written == null ? " (no manifest; chosen: " + settled.choices() + ")" : "");
+            return new LoadedModel(served, session, meters, batcher, loadTime);
+        } catch (CudaUnavailableException e) {
+            closeAll(opened);
+            throw e; // execution-provider: cuda must fail the start, not one model
+        } catch (ManifestException | GenserveException | IllegalStateException | IllegalArgumentException e) {
+            closeAll(opened);
+            throw new ModelLoadException(e.getMessage(), Duration.ofNanos(System.nanoTime() - t0), e);
+        } catch (RuntimeException e) {
+            log.warn("model '{}' failed to load", source.name(), e);
+            closeAll(opened);
+            throw new ModelLoadException(e.toString(), Duration.ofNanos(System.nanoTime() - t0), e);
+        }
+    }
+
+    private static <T extends AutoCloseable> T open(Deque<AutoCloseable> opened, T resource) {
+        opened.push(resource);
+        return resource;
+    }
+
+    /** Closes in reverse order of opening; a failure to close one does not keep the others open. */
+    private static void closeAll(Deque<AutoCloseable> opened) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                log.warn("closing a half-loaded model failed", e);
+            }
+        }
+    }
+
+    private ModelManifest readManifest(ModelSource source) {
+        return source.manifestFile().map(reader::read).orElse(null);
+    }
+
+    private OnnxModel openSession(ModelSource source, ModelManifest written) {
+        int concurrency = written != null && written.batching().concurrency() != null
+                ? written.batching().concurrency()
+                : batching.concurrency();
+        return graphs.load(source.name(), source.onnxFile(), concurrency);
+    }
+
+    private ModelMeters bindMeters(String name, String version, OnnxModel session) {
+        ModelMeters meters = new ModelMeters(name, version, session.provider());
+        meters.bindTo(registry);
+        return meters;
+    }
+
+    private ModelBatcher startBatcher(String name, OnnxModel session, ModelManifest manifest, ModelMeters meters) {
+        BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
+        ModelBatcher batcher = new ModelBatcher(name, session::run, settings, System::nanoTime, timer, meters, memory);
+        meters.watch(batcher);
+        return batcher;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void warmUp(ServedModel served) {
+        warmUp(served, (TaskCodec<Object, Object, ?>)
+                codecs.get(served.manifest().task()));
+    }
+
+    /** One real request through the task's codec, the batcher and the session. */
+    private <R, C> void warmUp(ServedModel served, TaskCodec<R, C, ?> codec) {
+        try {
+            TaskCodec.Encoded<C> encoded = codec.encode(codec.warmUpRequest(served), served);
+            dispatcher
+                    .dispatch(
+                            served,
+                            encoded.items(),
+                            properties.warmUpTimeout(),
+                            outputs -> codec.decode(encoded.context(), outputs),
+                            n -> {})
+                    .get(properties.warmUpTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ManifestException("warm-up inference took longer than "
+                    + properties.warmUpTimeout().toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ManifestException("interrupted during warm-up");
+        } catch (ExecutionException e) {
+            Throwable cause = Outcome.unwrap(e.getCause());
+            throw new ManifestException("warm-up inference failed: " + cause.getMessage());
+        }
+    }
+
+    private static String readCard(ModelSource source) {
+        try {
+            return source.cardFile().isPresent()
+                    ? Files.readString(source.cardFile().get())
+                    : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

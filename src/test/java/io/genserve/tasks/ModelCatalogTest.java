@@ -1,0 +1,42 @@
+package io.genserve.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.genserve.runtime.CudaUnavailableException;
+import io.genserve.runtime.OnnxModel;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The catalog's lifecycle with real ONNX Runtime sessions and batcher threads. */
+class ModelCatalogTest {
+    @TempDir
+    Path repository;
+
+    @Test
+    void aStartThatFailsOnAMissingGpuClosesTheModelsLoadedBeforeIt() throws Exception {
+        TestCatalogs.copyFixture("gen-nchw-rgb", repository, "first");
+        TestCatalogs.copyFixture("gen-nchw-rgb", repository, "second");
+        try (TestCatalogs parts = new TestCatalogs()) {
+            ModelCatalog catalog = parts.catalog(repository, (name, file, runs) -> {
+                if (name.equals("second")) { // execution-provider: cuda on a machine without a GPU
+                    throw new CudaUnavailableException("model 'second' cannot run on CUDA: no GPU here", null);
+                }
+                return TestCatalogs.ORT.load(name, file, runs);
+            });
+
+            assertThatThrownBy(catalog::start).isInstanceOf(CudaUnavailableException.class);
+
+            assertThat(parts.opened).hasSize(1);
+            assertThat(parts.opened).allMatch(OnnxModel::isClosed);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!TestCatalogs.threads("batcher-first-").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(TestCatalogs.threads("batcher-first-")).isEmpty();
+            assertThat(parts.registry.getMeters())
+                    .noneMatch(m -> "first".equals(m.getId().getTag("model")));
+        }
+    }
+}
