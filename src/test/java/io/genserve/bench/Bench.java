@@ -27,7 +27,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * concurrencies, then a paced load at half the saturation throughput, once with batching on and
  * once off ({@code max-batch-size} 1); then runs the same graph with raw ONNX Runtime in this
  * process at batch sizes 1..max. Everything in one run, so the ratios are comparable on a noisy
- * machine. Prints Markdown tables and the ratios the batching issue asks for. See bench/run.sh.
+ * machine. Prints Markdown tables and the ratios the batching issue asks for. With {@code --peer
+ * bench/node-peer}, {@code /generate} also runs beside the Node.js peer ({@link PeerRounds}). See
+ * bench/run.sh.
  */
 public final class Bench {
     /** One closed-loop load on one setup, with what the service measured meanwhile. */
@@ -60,6 +62,14 @@ public final class Bench {
                 "--warmup", "15"));
         a.put("--setups", "on,off");
         a.put("--intra-op", "0"); // ORT threads per run, service and raw; 0: the service's default, the cores
+        // The Node.js peer (bench/node-peer), /generate only: empty for none; see PeerRounds
+        a.putAll(Map.of(
+                "--peer", "",
+                "--peer-rounds", "3",
+                "--peer-concurrency", "32",
+                "--peer-processes", "0", // 0: one per core
+                "--peer-intra-op", "0", // 0: cores / processes, the service's rule
+                "--peer-genserve", "")); // settings for Genserve beside the peer, comma-separated; none: as shipped
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -82,20 +92,11 @@ public final class Bench {
             boolean batching = which.equals("on");
             String setup =
                     batching ? "batching on (max " + maxBatch + ", " + a.get("--delay") + ")" : "batching off (max 1)";
-            ConfigurableApplicationContext context = new SpringApplication(GenserveApplication.class)
-                    .run(
-                            "--server.port=0",
-                            "--management.server.port=0",
-                            "--genserve.model-repository=" + models,
-                            "--spring.main.banner-mode=off",
-                            "--logging.level.root=WARN",
-                            "--springdoc.api-docs.enabled=false",
-                            "--springdoc.swagger-ui.enabled=false",
-                            "--genserve.batching.max-queue-size=1024",
-                            "--server.tomcat.threads.max=256",
-                            "--genserve.onnx.intra-op-threads=" + a.get("--intra-op"),
-                            "--genserve.batching.max-batch-size=" + (batching ? maxBatch : 1),
-                            "--genserve.batching.max-delay=" + (batching ? a.get("--delay") : "0ms"));
+            ConfigurableApplicationContext context = start(
+                    models,
+                    a.get("--intra-op"),
+                    "--genserve.batching.max-batch-size=" + (batching ? maxBatch : 1),
+                    "--genserve.batching.max-delay=" + (batching ? a.get("--delay") : "0ms"));
             try {
                 int port =
                         ((WebServerApplicationContext) context).getWebServer().getPort();
@@ -132,6 +133,7 @@ public final class Bench {
                 context.close();
             }
         }
+        String peer = endpoint.equals("generate") && !a.get("--peer").isEmpty() ? beside(a, models, body) : "";
         String[] rawSize = a.get("--raw-size").split("x");
         List<RawOrt.Point> raw = RawOrt.measure(
                 models.resolve(model).resolve("model.onnx"),
@@ -140,7 +142,64 @@ public final class Bench {
                 Integer.parseInt(a.get("--intra-op")),
                 Long.parseLong(rawSize[1]),
                 Long.parseLong(rawSize[0]));
-        System.out.println(BenchReport.markdown(endpoint, model, rows, paced, raw));
+        System.out.println(BenchReport.markdown(endpoint, model, rows, paced, raw) + peer);
+    }
+
+    /** The service in this JVM on a free port, with the bench's settings and then {@code more}. */
+    static ConfigurableApplicationContext start(Path models, String intraOp, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--management.server.port=0",
+                "--genserve.model-repository=" + models,
+                "--spring.main.banner-mode=off",
+                "--logging.level.root=WARN",
+                "--springdoc.api-docs.enabled=false",
+                "--springdoc.swagger-ui.enabled=false",
+                "--genserve.batching.max-queue-size=1024",
+                "--server.tomcat.threads.max=256",
+                "--genserve.onnx.intra-op-threads=" + intraOp));
+        args.addAll(List.of(more));
+        return new SpringApplication(GenserveApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /**
+     * Genserve with its default batching beside the Node.js peer, in alternating rounds of the
+     * same load (see {@link PeerRounds}); the Markdown of the result.
+     */
+    private static String beside(Map<String, String> a, Path models, String body) throws Exception {
+        String model = a.get("--model");
+        String[] settings = a.get("--peer-genserve").isEmpty()
+                ? new String[0]
+                : a.get("--peer-genserve").split(",");
+        try (ConfigurableApplicationContext context = start(models, a.get("--intra-op"), settings);
+                NodePeer node = NodePeer.start(
+                        Path.of(a.get("--peer")),
+                        models.resolve(model),
+                        Integer.parseInt(a.get("--peer-processes")),
+                        Integer.parseInt(a.get("--peer-intra-op")))) {
+            var env = context.getEnvironment();
+            PeerRounds.Target genserve = new PeerRounds.Target(
+                    "Genserve",
+                    "this JVM, the service's default batching (max-batch-size "
+                            + env.getProperty("genserve.batching.max-batch-size", "its default") + ", max-delay "
+                            + env.getProperty("genserve.batching.max-delay", "its default") + "), intra-op threads "
+                            + env.getProperty("genserve.onnx.intra-op-threads", "0") + " (0: cores / concurrent runs)"
+                            + (settings.length == 0 ? "" : ", and " + String.join(" ", settings)),
+                    ((WebServerApplicationContext) context).getWebServer().getPort(),
+                    Bench::cpuNanos);
+            PeerRounds.Target peer = new PeerRounds.Target(
+                    "Node peer", "bench/node-peer: " + node.description(), node.port(), node::cpuNanos);
+            PeerRounds.Result result = PeerRounds.measure(
+                    genserve,
+                    peer,
+                    model,
+                    body,
+                    Integer.parseInt(a.get("--peer-concurrency")),
+                    Integer.parseInt(a.get("--peer-rounds")),
+                    Duration.ofSeconds(Long.parseLong(a.get("--seconds"))),
+                    Duration.ofSeconds(Long.parseLong(a.get("--warmup"))));
+            return "\n" + result.markdown();
+        }
     }
 
     /** CPU time of this whole process: the service, since wrk runs in its own. */
