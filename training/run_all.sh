@@ -1,6 +1,7 @@
 #!/bin/bash
 # Retrains, evaluates and exports every default model into models/ (or OUTDIR):
-#   models/fashion-gan, models/photo-inpaint, models/style-starry-night, models/style-night-cafe
+#   models/fashion-gan, models/photo-inpaint, models/style-starry-night, models/style-night-cafe,
+#   models/photo-upscale
 # Installs the Debian packages it needs first. About 80-100 minutes on 2 CPU cores (see
 # training/README.md). Each script exits non-zero when its quality bar is not met.
 #   training/run_all.sh [OUTDIR]
@@ -18,5 +19,6 @@ run fashion-gan        training/fashion_gan.py
 run photo-inpaint      training/photo_inpaint.py
 run style-starry-night training/style_transfer.py starry-night
 run style-night-cafe   training/style_transfer.py night-cafe
+run photo-upscale      training/photo_upscale.py
 "$PY" training/verify_onnx.py "$OUT" | tee training/work/logs/verify_onnx.log
 du -sh "$OUT"/*/model.onnx

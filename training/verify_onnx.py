@@ -117,6 +117,16 @@ def reference_cases(name, work, suffix):
             model.load_state_dict(torch.load(ck))
             model.eval()
         return cases, model
+    if name == "photo-upscale":
+        import photo_upscale
+        cases = [{"image": rng.random((n, 3, h, w), dtype=np.float32)} for n, h, w in ((1, 203, 301), (2, 17, 9), (1, 1, 1))]
+        ck = os.path.join(work, f"photo_upscale{suffix}.pt")
+        model = None
+        if os.path.exists(ck):
+            model = photo_upscale.Upscaler()
+            model.load_state_dict(torch.load(ck))
+            model.eval()
+        return cases, model
     return [], None
 
 
