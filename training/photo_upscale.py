@@ -117,12 +117,7 @@ def train(args, photos):
 # --------------------------------------------------------------------------- evaluation
 def eval_crops(photos, per_photo, size, seed):
     """per_photo HR crops of size x size from each photo (seeded), with their LR versions."""
-    rng = np.random.default_rng(seed)
-    hrs, names = [], []
-    for name, im in photos:
-        for _ in range(per_photo):
-            hrs.append(common.random_crop(rng, im, size))
-            names.append(name)
+    hrs, names = common.photo_crops(np.random.default_rng(seed), photos, per_photo, size)
     return hrs, [downscale(h) for h in hrs], names
 
 

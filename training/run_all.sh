@@ -20,5 +20,6 @@ run photo-inpaint      training/photo_inpaint.py
 run style-starry-night training/style_transfer.py starry-night
 run style-night-cafe   training/style_transfer.py night-cafe
 run photo-upscale      training/photo_upscale.py
+"$PY" training/style_eval.py --sheet "$OUT"   # both styles + their controls, into both style cards
 "$PY" training/verify_onnx.py "$OUT" | tee training/work/logs/verify_onnx.log
 du -sh "$OUT"/*/model.onnx

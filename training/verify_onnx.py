@@ -103,9 +103,7 @@ def reference_cases(name, work, suffix):
         ck = os.path.join(work, f"photo_inpaint{suffix}.pt")
         model = None
         if os.path.exists(ck):
-            net = photo_inpaint.InpaintUNet()
-            net.load_state_dict(torch.load(ck))
-            model = photo_inpaint.ExportWrapper(net).eval()
+            model = photo_inpaint.ExportWrapper(photo_inpaint.load_checkpoint(ck)).eval()
         return cases, model
     if name.startswith("style-"):
         import style_transfer
@@ -113,9 +111,7 @@ def reference_cases(name, work, suffix):
         ck = os.path.join(work, f"style_{name[6:]}{suffix}.pt")
         model = None
         if os.path.exists(ck):
-            model = style_transfer.TransformerNet()
-            model.load_state_dict(torch.load(ck))
-            model.eval()
+            model = style_transfer.load_checkpoint(ck)
         return cases, model
     if name == "photo-upscale":
         import photo_upscale
