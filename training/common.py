@@ -401,8 +401,8 @@ def write_card(out, text, smoke):
 
 
 def exit_on_bars(ok, smoke, detail=""):
-    """Logs the verdict; a full (non-smoke) run that misses its bars exits with status 2, which
-    stops run_all.sh."""
+    """Logs the verdict; a full (non-smoke) run that misses its bars exits with status 2 (after
+    exporting the model and its card), which run_all.sh reports at its end."""
     if smoke:
         return
     log("QUALITY BARS", "PASS" if ok else "FAIL", detail)

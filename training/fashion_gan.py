@@ -566,11 +566,7 @@ def main():
               "total_minutes": round(total_min, 2), "generator_parameters": g_params, "onnx": sig,
               "smoke": args.smoke, "env": common.env_info()})
     common.write_json(os.path.join(args.work, "fashion-gan" + ("_smoke" if args.smoke else "") + ".metrics.json"), m)
-    if not args.smoke:
-        ok = m["meets_bars"]
-        common.log("QUALITY BARS", "PASS" if ok else "FAIL", m["bars"])
-        if not ok:
-            sys.exit(2)
+    common.exit_on_bars(m["meets_bars"], args.smoke, m["bars"])
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ each metric and the per-crop win rate (the share of crops on which the model is 
 
     /usr/bin/python3 training/inpaint_eval.py                  # checkpoint training/work/photo_inpaint.pt, eval photos
     /usr/bin/python3 training/inpaint_eval.py --set dev
+    /usr/bin/python3 training/inpaint_eval.py --onnx models/photo-inpaint/model.onnx   # an exported model
 """
 import argparse
 import os
@@ -163,9 +164,24 @@ def sheet(net, photos, path, seed, n=6):
     common.save_rgb(path, np.concatenate([head, fig], 0), palette=True)
 
 
+def from_onnx(path):
+    """photo_inpaint.InpaintUNet with the weights of an exported model.onnx (its initializers
+    keep the torch parameter names under ExportWrapper's `net.`), so a committed model is
+    evaluated without its training checkpoint."""
+    import onnx
+    from onnx import numpy_helper
+    import photo_inpaint
+    inits = {i.name[len("net."):]: numpy_helper.to_array(i) for i in onnx.load(path).graph.initializer
+             if i.name.startswith("net.")}
+    net = photo_inpaint.InpaintUNet(inits["e0.0.0.weight"].shape[0])
+    net.load_state_dict({k: torch.from_numpy(inits[k].copy()) for k in net.state_dict()})  # KeyError if absent
+    return net.eval()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", default=os.path.join(HERE, "work", "photo_inpaint.pt"))
+    ap.add_argument("--onnx", help="instead of --checkpoint: an exported photo-inpaint model.onnx")
     ap.add_argument("--set", choices=["eval", "dev"], default="eval")
     ap.add_argument("--per-photo", type=int, default=4)
     ap.add_argument("--seed", type=int, default=4421)
@@ -173,7 +189,7 @@ def main():
     args = ap.parse_args()
     import photo_inpaint
     common.setup(0, 2)
-    net = photo_inpaint.load_checkpoint(args.checkpoint)
+    net = from_onnx(args.onnx) if args.onnx else photo_inpaint.load_checkpoint(args.checkpoint)
     photos = load_photos(common.photo_split(args.work)[args.set])
     s, _ = evaluate(net, photos, args.per_photo, args.seed)
     import json

@@ -414,10 +414,7 @@ def main():
               "total_minutes": round(total_min, 2), "parameters": params, "onnx": sig, "smoke": args.smoke,
               "per_crop": rows, "env": common.env_info()})
     common.write_json(os.path.join(args.work, tag + ".metrics.json"), m)
-    if not args.smoke:
-        common.log("QUALITY BARS", "PASS" if m["meets_bars"] else "FAIL")
-        if not m["meets_bars"]:
-            sys.exit(2)
+    common.exit_on_bars(m["meets_bars"], args.smoke)
 
 
 if __name__ == "__main__":

@@ -495,10 +495,7 @@ def main():
                   "style": args.style_weight, "content": args.content_weight, "hf": args.hf_weight,
                   "bright": args.bright_weight, "tv": args.tv_weight, "half": args.half_weight}})
     common.write_json(os.path.join(args.work, tag + ".metrics.json"), s)
-    if not args.smoke:
-        common.log("QUALITY BARS", "PASS" if s["meets_bars"] else "FAIL")
-        if not s["meets_bars"]:
-            sys.exit(2)
+    common.exit_on_bars(s["meets_bars"], args.smoke, s["bars"])
 
 
 if __name__ == "__main__":
