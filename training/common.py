@@ -111,16 +111,16 @@ PAINTINGS = {
                      "file": "starry_night.jpg",
                      "source": "Debian package opencv-doc, /usr/share/doc/opencv-doc/examples/data/starry_night.jpg",
                      "licence": "public domain (painted 1889; the artist died in 1890)",
-                     # per-painting training settings (style_transfer.py defaults); chosen by
-                     # looking at the figure: the swirls need a smaller painting and more freedom
-                     "train": {"content_weight": 4.0, "style_side": 256}},
+                     # per-painting training settings (style_transfer.py defaults), compared on
+                     # the dev photos (style_transfer.py --dev)
+                     "train": {"style_weight": 10.0, "content_weight": 8.0, "hf_weight": 2.0, "style_side": 512}},
     "night-cafe": {"title": "The Night Café", "artist": "Vincent van Gogh", "year": 1888,
                    "file": "Van_Gogh_The_Night_Cafe_background.webp",
                    "source": "Debian package gcompris-qt-data, /usr/share/gcompris-qt/rcc/details.rcc "
                              "(activities/details/resource/image/Van_Gogh_The_Night_Cafe_background.webp)",
                    "licence": "public domain (painted 1888; the artist died in 1890); the bundle's README "
                               "says \"based on an original painting by Van Gogh, Public domain image\"",
-                   "train": {"content_weight": 10.0, "style_side": 384}},
+                   "train": {"style_weight": 10.0, "content_weight": 8.0, "hf_weight": 2.0, "style_side": 512}},
 }
 
 
@@ -175,6 +175,50 @@ def gcompris_photos(cache_dir, bundles=GCOMPRIS_BUNDLES, min_side=256):
     return paths
 
 
+# Set C ("plasma"): the photographs among KDE's wallpapers (Debian plasma-workspace-wallpapers;
+# each wallpaper's metadata.json names its photographer, licence LGPLv3). The others in the
+# package are renderings and drawings, left out. Used at their 2560x1600 version.
+PLASMA_DIR = "/usr/share/wallpapers"
+PLASMA_PHOTOS = ["BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf",
+                 "Grey", "Kite", "OneStandsOut", "Path", "summer_1am"]
+
+
+def plasma_photos():
+    paths = [os.path.join(PLASMA_DIR, n, "contents", "images", "2560x1600.jpg") for n in PLASMA_PHOTOS]
+    return [p for p in paths if os.path.exists(p)]
+
+
+def photo_split(work):
+    """The photo sets of the models trained on photographs, strictly disjoint:
+    train = gcompris-qt-data photos except every 8th + plasma-workspace-wallpapers photos;
+    dev = every 8th gcompris photo (held out from training; used to compare training settings);
+    eval = opencv-doc photos (held out from training AND from choosing settings; the numbers in
+    the cards). Returns {"train": [...], "dev": [...], "eval": [...]}."""
+    g = gcompris_photos(os.path.join(work, "data", "gcompris"))
+    split = {"train": [p for i, p in enumerate(g) if i % 8 != 7] + plasma_photos(),
+             "dev": [p for i, p in enumerate(g) if i % 8 == 7],
+             "eval": opencv_photos()}
+    names = [set(map(os.path.basename, v)) for v in split.values()]
+    assert not (names[0] & names[1] or names[0] & names[2] or names[1] & names[2]), "photo sets overlap"
+    return split
+
+
+PHOTO_SETS_MD = """| set | photographs | Debian package | licence |
+|---|---|---|---|
+| train | {n_train}: Wikimedia Commons photographs (gcompris bundles explore_monuments, erase, explore_world_animals, all but every 8th) + {n_plasma} KDE wallpaper photographs ({plasma}, 2560x1600 versions) | `gcompris-qt-data`, `plasma-workspace-wallpapers` | per file public domain / CC0-1.0 / CC-BY-2.0/3.0 / CC-BY-SA-4.0 (list: `training/work/data/gcompris/LICENCES.txt`); wallpapers LGPLv3 (each `metadata.json`) |
+| dev | {n_dev}: every 8th gcompris photograph | `gcompris-qt-data` | as above |
+| eval (held out) | {n_eval}: opencv-doc sample photographs (`examples/data`, `hfs`, `alphamat`, `text`) | `opencv-doc` | distributed with OpenCV (Apache-2.0 / BSD-3-Clause); provenance of individual photos varies |
+
+Train, dev and eval share no photograph (`common.photo_split` asserts it). Training settings were
+compared on the dev set; the eval set gives the numbers below and the figure and was not used to
+choose anything."""
+
+
+def photo_sets_md(split):
+    return PHOTO_SETS_MD.format(n_train=len(split["train"]), n_plasma=len(plasma_photos()),
+                                plasma=", ".join(PLASMA_PHOTOS), n_dev=len(split["dev"]), n_eval=len(split["eval"]))
+
+
 def _parse_gcompris_readme(text):
     """README blocks (blank-line separated) with Copyright/License/Source and a Files list."""
     out = {}
@@ -211,6 +255,15 @@ def read_rgb(path, max_side=None):
     return im.astype(np.float32) / 255.0
 
 
+def read_rgb_array(im, max_side):
+    """Downsizes a float RGB HWC image (area) so its longer side <= max_side."""
+    import cv2
+    if max(im.shape[:2]) <= max_side:
+        return im
+    s = max_side / max(im.shape[:2])
+    return cv2.resize(im, (round(im.shape[1] * s), round(im.shape[0] * s)), interpolation=cv2.INTER_AREA)
+
+
 def save_rgb(path, im, palette=False):
     """Writes float RGB HWC [0,1] (or uint8) as PNG with maximum compression; palette=True
     stores a 256-colour adaptive palette instead (about a third of the size, for figures)."""
@@ -239,6 +292,17 @@ def random_crop(rng, im, size):
     y = rng.integers(0, h - size + 1)
     x = rng.integers(0, w - size + 1)
     return im[y:y + size, x:x + size]
+
+
+def photo_crops(rng, photos, per_photo, size):
+    """per_photo random size x size crops of each (name, image) in photos, drawn from rng in
+    order (evaluation sets: fixed by the caller's seed); returns (crops, names)."""
+    crops, names = [], []
+    for name, im in photos:
+        for _ in range(per_photo):
+            crops.append(random_crop(rng, im, size))
+            names.append(name)
+    return crops, names
 
 
 # --------------------------------------------------------------------------- metrics
@@ -334,6 +398,16 @@ def write_card(out, text, smoke):
         text = "> SMOKE-TEST BUILD: a few training steps only; metrics are meaningless.\n\n" + text
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write(text)
+
+
+def exit_on_bars(ok, smoke, detail=""):
+    """Logs the verdict; a full (non-smoke) run that misses its bars exits with status 2 (after
+    exporting the model and its card), which run_all.sh reports at its end."""
+    if smoke:
+        return
+    log("QUALITY BARS", "PASS" if ok else "FAIL", detail)
+    if not ok:
+        sys.exit(2)
 
 
 def write_json(path, obj):

@@ -6,7 +6,8 @@
 #   dataset-fashion-mnist: Fashion-MNIST (MIT)
 #   opencv-doc: evaluation photographs + starry_night.jpg
 #   gcompris-qt-data: training photographs + "The Night Café" (inside Qt .rcc bundles)
-TRAINING_PKGS="python3-torch python3-onnx python3-opencv python3-yaml python3-numpy python3-pil libopenblas0-pthread dataset-fashion-mnist opencv-doc gcompris-qt-data"
+#   plasma-workspace-wallpapers: 11 more training photographs (KDE wallpapers, 2560x1600, LGPLv3)
+TRAINING_PKGS="python3-torch python3-onnx python3-opencv python3-yaml python3-numpy python3-pil libopenblas0-pthread dataset-fashion-mnist opencv-doc gcompris-qt-data plasma-workspace-wallpapers"
 missing=""
 for p in $TRAINING_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,19 +1,24 @@
 #!/usr/bin/python3
-"""Feed-forward style transfer (Johnson, Alahi & Fei-Fei 2016), one model per painting.
+"""Feed-forward style transfer (after Johnson, Alahi & Fei-Fei 2016), one model per painting.
 
-No pretrained VGG is available on the build box, so the Gram-matrix style loss and the content
-loss are computed in a FIXED RANDOM-WEIGHT multi-scale convolutional network (He, Wang & Hopcroft
-2016; Ustyuzhaninov et al. 2017). Evaluation measures, on held-out photographs, the Gram distance
-to the painting in that loss network AND in a second random network never used in training,
-before vs after styling, plus the SSIM of the output's luminance against the input's.
+No pretrained VGG is available on the build box, so the Gram-matrix style loss is computed in a
+FIXED RANDOM-WEIGHT multi-scale convolutional network (He, Wang & Hopcroft 2016; Ustyuzhaninov
+et al. 2017), on the output at full and half resolution (strokes at two scales), against the
+painting toned towards the photo's brightness. Detail is kept by the architecture (the photo
+itself reaches the full-resolution output head) and by the content loss on luminance: the
+photo's high-pass must survive (projection), the blurred luminance layout stays near the photo's,
+and the photo is not brightened. Evaluation (training/style_eval.py) is on held-out photographs, in
+random probe networks never used in training, against a Lab colour-transfer control.
 
-Training photos: gcompris-qt-data (Wikimedia Commons photographs); evaluation photos: opencv-doc.
+Training photos: gcompris-qt-data + plasma-workspace-wallpapers; evaluation: opencv-doc
+(common.photo_split).
 
     nice -n 10 /usr/bin/python3 training/style_transfer.py starry-night --out models/style-starry-night
     nice -n 10 /usr/bin/python3 training/style_transfer.py night-cafe --out models/style-night-cafe
     nice -n 10 /usr/bin/python3 training/style_transfer.py starry-night --smoke --out /tmp/smoke/style-starry-night
 """
 import argparse
+import json
 import os
 import sys
 
@@ -25,6 +30,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import style_eval  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,109 +54,125 @@ class Residual(nn.Module):
         return x + self.body(x)
 
 
-class TransformerNet(nn.Module):
-    """Johnson et al. 2016 image transformation network (half width): 9x9 conv, two stride-2
-    convs, 5 residual blocks, two nearest-upsample + conv stages, 9x9 conv; instance norm and
-    reflection padding throughout. image [N,3,H,W] RGB [0,1] -> [N,3,H,W] RGB [0,1], any H, W >= 4:
-    each upsampling targets the exact size of the matching encoder level, so odd sizes work."""
+class StyleNet(nn.Module):
+    """Johnson et al. 2016 transformation network (9x9 conv, two stride-2 convs, residual blocks,
+    two nearest-upsample + conv stages) with U-Net skips, and a full-resolution head that sees
+    the photo itself next to the decoder's features: instance norm discards the photo's
+    brightness and fine detail, the head gets both back. image [N,3,H,W] RGB [0,1] ->
+    [N,3,H,W] RGB [0,1], any H, W >= 4: each upsampling targets the exact size of the matching
+    encoder level, so odd sizes work."""
 
-    def __init__(self, ch=16, blocks=5):
+    def __init__(self, ch=24, blocks=5):
         super().__init__()
         self.c1 = ConvIN(3, ch, 9)
         self.d1 = ConvIN(ch, 2 * ch, 3, 2)
         self.d2 = ConvIN(2 * ch, 4 * ch, 3, 2)
         self.res = nn.Sequential(*[Residual(4 * ch) for _ in range(blocks)])
-        self.u1 = ConvIN(4 * ch, 2 * ch, 3)
-        self.u2 = ConvIN(2 * ch, ch, 3)
-        self.out = nn.Conv2d(ch, 3, 9, padding=4, padding_mode="reflect")
+        self.u1 = ConvIN(4 * ch + 2 * ch, 2 * ch, 3)
+        self.u2 = ConvIN(2 * ch + ch, ch, 3)
+        self.head = nn.Sequential(nn.Conv2d(ch + 3, ch, 3, padding=1, padding_mode="reflect"), nn.ReLU(True),
+                                  nn.Conv2d(ch, 3, 3, padding=1, padding_mode="reflect"))
 
     def forward(self, x):
-        h0 = self.c1(x * 2.0 - 1.0)
+        xs = x * 2.0 - 1.0
+        h0 = self.c1(xs)
         h1 = self.d1(h0)
         h = self.res(self.d2(h1))
-        h = self.u1(F.interpolate(h, size=h1.shape[-2:], mode="nearest"))
-        h = self.u2(F.interpolate(h, size=h0.shape[-2:], mode="nearest"))
-        return torch.sigmoid(self.out(h))
+        h = self.u1(torch.cat([F.interpolate(h, size=h1.shape[-2:], mode="nearest"), h1], 1))
+        h = self.u2(torch.cat([F.interpolate(h, size=h0.shape[-2:], mode="nearest"), h0], 1))
+        return torch.sigmoid(self.head(torch.cat([h, xs], 1)))
 
 
-# --------------------------------------------------------------------------- random loss nets
-MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
-STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+def load_checkpoint(path):
+    ck = torch.load(path)
+    net = StyleNet(**ck["config"])
+    net.load_state_dict(ck["state"])
+    return net.eval()
 
 
-class RandomNet(nn.Module):
-    """Fixed random-weight multi-scale feature extractor. Each level: conv (He-normal weights,
-    zero bias) + ReLU; levels are separated by 2x pooling, so Gram matrices at the successive
-    levels describe textures at successively coarser scales. Never trained."""
-
-    def __init__(self, widths, kernel, seed, pool="avg"):
-        super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        self.convs = nn.ModuleList()
-        cin = 3
-        for w in widths:
-            c = nn.Conv2d(cin, w, kernel, padding=kernel // 2, padding_mode="reflect")
-            with torch.no_grad():
-                c.weight.copy_(torch.randn(c.weight.shape, generator=g) * np.sqrt(2.0 / (cin * kernel * kernel)))
-                c.bias.zero_()
-            self.convs.append(c)
-            cin = w
-        self.pool = pool
-        for p in self.parameters():
-            p.requires_grad_(False)
-
-    def forward(self, x):
-        h = (x - MEAN) / STD
-        feats = []
-        for i, c in enumerate(self.convs):
-            if i:
-                h = F.avg_pool2d(h, 2) if self.pool == "avg" else F.max_pool2d(h, 2)
-            h = F.relu(c(h))
-            feats.append(h)
-        return feats
-
-
+# --------------------------------------------------------------------------- losses
 def loss_net():
-    return RandomNet([64, 128, 256, 256], 3, seed=20160101, pool="avg").eval()
+    """The training loss network (seed 20160101, 3x3 kernels, average pooling); the probe
+    networks of style_eval.py (other seeds, 5x5 / 7x7 kernels) are never used in training."""
+    return style_eval.RandomNet([64, 128, 256, 256], 3, seed=20160101, pool="avg").eval()
 
 
-def probe_net():
-    """The independent evaluation network: other seed, 5x5 kernels, max pooling, other widths."""
-    return RandomNet([48, 96, 192, 384, 384], 5, seed=20170707, pool="max").eval()
+def luminance(x):
+    return 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]
 
 
-def gray3(x):
-    g = 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]
-    return g.expand(-1, 3, -1, -1)
+def gauss_kernel(sigma):
+    r = int(3 * sigma + 0.5)
+    t = torch.arange(-r, r + 1, dtype=torch.float32)
+    k = torch.exp(-t ** 2 / (2 * sigma ** 2))
+    k = k / k.sum()
+    return (k[:, None] * k[None, :])[None, None]
 
 
-def gram(f):
-    n, c, h, w = f.shape
-    f = f.reshape(n, c, h * w)
-    return f @ f.transpose(1, 2) / (c * h * w)
+HP_KERNEL = gauss_kernel(style_eval.HF_SIGMA)
+LOW_KERNEL = gauss_kernel(4.0)
 
 
-def gram_distances(net, x, targets):
-    """Per image, per level: ||G(x) - G(target)||_F^2 / ||G(target)||_F^2 (scale-free)."""
+def blur(lum, kernel):
+    r = kernel.shape[-1] // 2
+    return F.conv2d(F.pad(lum, (r, r, r, r), mode="reflect"), kernel)
+
+
+def highpass(lum):
+    """lum [N,1,H,W] minus its Gaussian blur (sigma as in the evaluation's detail measure)."""
+    return lum - blur(lum, HP_KERNEL)
+
+
+def style_loss(L, y, targets):
+    """targets: per level, Gram matrices [N, C, C] (one per batch item) or [1, C, C]."""
+    return sum(((style_eval.gram(f) - t) ** 2).sum((1, 2)).div((t ** 2).sum((1, 2))).mean()
+               for f, t in zip(L(y), targets)) / len(targets)
+
+
+TONE_MEANS = (0.10, 0.16, 0.22, 0.28, 0.34, 0.40, 0.46, 0.52)
+
+
+def toned(painting, mean):
+    """The painting under a gamma curve that gives its luminance the mean `mean` (bisection)."""
+    lo, hi = 0.2, 5.0
+    for _ in range(30):
+        g = (lo * hi) ** 0.5
+        m = luminance(painting.clamp_min(1e-4) ** g).mean().item()
+        lo, hi = (g, hi) if m > mean else (lo, g)
+    return painting.clamp_min(1e-4) ** ((lo * hi) ** 0.5)
+
+
+def tone_targets(L, painting):
+    """Gram targets of the painting at TONE_MEANS mean luminances (full and half size): a dark
+    photo is styled towards a darkened painting instead of being brightened to the painting's tone."""
     out = []
-    for f, t in zip(net(x), targets):
-        g = gram(f)
-        out.append(((g - t) ** 2).sum((1, 2)) / (t ** 2).sum((1, 2)))
-    return torch.stack(out, 1)  # [N, levels]
+    with torch.no_grad():
+        for mean in TONE_MEANS:
+            p = toned(painting, mean)
+            half = F.interpolate(p, scale_factor=0.5, mode="area")
+            out.append(([style_eval.gram(f) for f in L(p)], [style_eval.gram(f) for f in L(half)]))
+    return out
 
 
-# --------------------------------------------------------------------------- training
-def load_painting(name, work, side):
-    path = common.painting(name, os.path.join(work, "data", "paintings"))
-    return torch.from_numpy(common.read_rgb(path, side)).permute(2, 0, 1)[None].contiguous(), path
+def pick_tone(x_lum_mean, painting_mean):
+    """Target tone per photo: the painting's own, except for photos darker than the painting,
+    which get a painting at most 0.05 brighter than the photo (the evaluation bar: dark photos are
+    not brightened by more than 0.1). None = the painting itself."""
+    t = x_lum_mean + 0.05
+    if t >= painting_mean:
+        return None
+    return int(np.argmin([abs(t - m) for m in TONE_MEANS]))
 
 
 def train(args, photos, style):
     common.setup(args.seed, args.threads)
-    net = TransformerNet(args.width)
+    net = StyleNet(args.width, args.blocks)
     L = loss_net()
+    tones = tone_targets(L, style)
     with torch.no_grad():
-        targets = [gram(f) for f in L(style)]
+        own = ([style_eval.gram(f) for f in L(style)],
+               [style_eval.gram(f) for f in L(F.interpolate(style, scale_factor=0.5, mode="area"))])
+    style_mean = luminance(style).mean().item()
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
     rng = np.random.default_rng(args.seed)
@@ -159,84 +181,78 @@ def train(args, photos, style):
         batch = []
         for _ in range(args.batch):
             im = photos[rng.integers(len(photos))]
-            s = rng.uniform(0.6, 1.0)
+            s = rng.uniform(0.7, 1.0)
             h, w = im.shape[:2]
             im = cv2.resize(im, (max(args.crop, int(w * s)), max(args.crop, int(h * s))), interpolation=cv2.INTER_AREA)
             c = common.random_crop(rng, im, args.crop)
             batch.append(c[:, ::-1] if rng.random() < 0.5 else c)
         x = torch.from_numpy(np.stack(batch).astype(np.float32) / 255).permute(0, 3, 1, 2).contiguous()
         y = net(x)
-        fy = L(y)
-        l_style = sum(((gram(f) - t) ** 2).sum((1, 2)).div((t ** 2).sum((1, 2))).mean()
-                      for f, t in zip(fy, targets)) / len(targets)
-        # Content: loss-network features of the GREY versions of output and photo, so the
-        # structure (luminance) is kept while the colours are free to move to the painting's.
-        gy = L(gray3(y))
-        with torch.no_grad():
-            gx = L(gray3(x))
-        l_content = sum(F.mse_loss(gy[ci], gx[ci]) / gx[ci].pow(2).mean() for ci in args.content_levels) \
-            / len(args.content_levels)
+        picks = [own if k is None else tones[k]
+                 for k in (pick_tone(m, style_mean) for m in luminance(x).mean((1, 2, 3)).tolist())]
+        targets = [torch.cat([p[0][k] for p in picks]) for k in range(len(picks[0][0]))]
+        targets_half = [torch.cat([p[1][k] for p in picks]) for k in range(len(picks[0][1]))]
+        l_style = style_loss(L, y, targets) + args.half_weight * style_loss(
+            L, F.interpolate(y, scale_factor=0.5, mode="area"), targets_half)
+        # Content, on luminance only (colours are free to move to the painting's):
+        # - detail: the projection of the output's high-pass onto the photo's high-pass must stay
+        #   at the photo's amplitude (c = 1): the photo's fine detail is kept, while stroke texture
+        #   that is orthogonal to it is not penalised;
+        # - layout: the low-pass (sigma 4 px) luminance stays near the photo's, so shapes and
+        #   shading survive and dark photos stay dark;
+        # - no brightening of the whole photo by more than 0.05 in mean luminance.
+        ly, lx = luminance(y), luminance(x)
+        hy, hx = highpass(ly), highpass(lx)
+        c = (hy * hx).sum((1, 2, 3)) / (hx * hx).sum((1, 2, 3)).clamp_min(1e-6)
+        l_detail = ((c - 1.0) ** 2).mean()
+        l_layout = (blur(ly, LOW_KERNEL) - blur(lx, LOW_KERNEL)).abs().mean()
+        l_bright = F.relu(ly.mean((1, 2, 3)) - lx.mean((1, 2, 3)) - 0.05).pow(2).mean()
         l_tv = (y[..., 1:, :] - y[..., :-1, :]).abs().mean() + (y[..., :, 1:] - y[..., :, :-1]).abs().mean()
-        loss = args.style_weight * l_style + args.content_weight * l_content + args.tv_weight * l_tv
+        loss = (args.style_weight * l_style + args.hf_weight * l_detail + args.content_weight * l_layout
+                + args.bright_weight * l_bright + args.tv_weight * l_tv)
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 5.0)
         opt.step()
         sched.step()
-        if step % 100 == 0 or step == args.steps - 1:
-            common.log(f"style step {step}/{args.steps} style {l_style.item():.4f} content {l_content.item():.4f} "
-                       f"tv {l_tv.item():.4f} {timer.minutes():.1f} min")
+        if step % 50 == 0 or step == args.steps - 1:
+            common.log(f"style step {step}/{args.steps} style {l_style.item():.4f} detail-c {c.mean().item():.3f} "
+                       f"layout {l_layout.item():.4f} bright {l_bright.item():.5f} tv {l_tv.item():.4f} {timer.minutes():.1f} min")
     return net.eval(), timer.minutes()
 
 
-# --------------------------------------------------------------------------- evaluation
-@torch.no_grad()
-def evaluate(args, net, eval_paths, style):
-    L, P = loss_net(), probe_net()
-    tl = [gram(f) for f in L(style)]
-    tp = [gram(f) for f in P(style)]
-    rows = []
-    for p in eval_paths:
-        x = torch.from_numpy(common.read_rgb(p, args.eval_side)).permute(2, 0, 1)[None].contiguous()
-        y = net(x)
-        assert y.shape == x.shape
-        r = {"photo": os.path.basename(p)}
-        for tag, n, t in (("loss_net", L, tl), ("probe_net", P, tp)):
-            r[f"{tag}_before"] = gram_distances(n, x, t).mean().item()
-            r[f"{tag}_after"] = gram_distances(n, y, t).mean().item()
-        xi, yi = x[0].permute(1, 2, 0).numpy(), y[0].permute(1, 2, 0).numpy()
-        r["ssim_luminance"] = common.ssim(common.luminance(xi), common.luminance(yi))
-        rows.append(r)
-    agg = lambda k: round(float(np.mean([r[k] for r in rows])), 4)
-    m = {"eval_photos": len(rows), "eval_side": args.eval_side}
-    for k in ("loss_net_before", "loss_net_after", "probe_net_before", "probe_net_after", "ssim_luminance"):
-        m[k] = agg(k)
-    m["loss_net_reduction"] = round(1 - m["loss_net_after"] / m["loss_net_before"], 4)
-    m["probe_net_reduction"] = round(1 - m["probe_net_after"] / m["probe_net_before"], 4)
-    m["photos_closer_in_probe_net"] = int(sum(r["probe_net_after"] < r["probe_net_before"] for r in rows))
-    common.log("metrics", m)
-    return m, rows
+# --------------------------------------------------------------------------- figure
+FIGURE_PHOTOS = ["building.jpg", "messi5.jpg", "fruits.jpg", "ela_original.jpg"]  # fixed before training
 
 
-def figure(net, style_path, eval_paths, path):
-    """painting thumbnail | held-out photo | styled, for two photos (one at 301x203)."""
-    picks = [q for q in eval_paths if q.endswith(("building.jpg", "fruits.jpg"))] or eval_paths[:2]
+def figure(net, painting_rgb, eval_paths, path, side=384):
+    """Rows: held-out photos (one of them dark, one a face). Columns: photo | this model |
+    Lab colour-transfer control; the painting on top. The first photo is fed at 301x203."""
+    picks = [p for n in FIGURE_PHOTOS for p in eval_paths if os.path.basename(p) == n] or eval_paths[:3]
     rows = []
-    for i, p in enumerate(picks[:2]):
-        x = common.read_rgb(p, 256)
+    for i, p in enumerate(picks):
+        x = common.read_rgb(p, side)
         if i == 0:
             x = cv2.resize(x, (301, 203), interpolation=cv2.INTER_AREA)  # odd size on purpose
-        with torch.no_grad():
-            y = net(torch.from_numpy(x).permute(2, 0, 1)[None].contiguous())[0].permute(1, 2, 0).numpy()
-        rows.append((x, y))
-    paint = common.read_rgb(style_path, 160)
-    h = max(max(a.shape[0] for a, _ in rows), paint.shape[0])
-    pad = lambda im, hh: np.pad(im, ((0, hh - im.shape[0]), (0, 4), (0, 0)), constant_values=1)
-    parts = [pad(paint, h)] + [np.concatenate([pad(a, h), pad(b, h)], 1) for a, b in rows]
-    fig = np.concatenate(parts, 1)
+        y = style_eval.stylise_torch(net)(x)
+        c = style_eval.lab_transfer(x, painting_rgb)
+        rows.append([x, y, c])
+    w = max(sum(t.shape[1] + 4 for t in r) for r in rows)
+    out = []
+    thumb = common.read_rgb_array(painting_rgb, 200)
+    head = np.ones((thumb.shape[0] + 4, w, 3), np.float32)
+    head[2:2 + thumb.shape[0], 2:2 + thumb.shape[1]] = thumb
+    out.append(head)
+    for r in rows:
+        hh = max(t.shape[0] for t in r) + 4
+        line = np.concatenate([np.pad(t, ((2, hh - t.shape[0] - 2), (2, 2), (0, 0)), constant_values=1) for t in r], 1)
+        out.append(np.pad(line, ((0, 0), (0, w - line.shape[1]), (0, 0)), constant_values=1))
+    fig = (np.concatenate(out, 0) * 255 + 0.5).astype(np.uint8)
+    common.put_label(fig, "painting", (thumb.shape[1] + 10, 20))
     common.save_rgb(path, fig, palette=True)
 
 
+# --------------------------------------------------------------------------- export / card
 def export(net, out):
     path = os.path.join(out, "model.onnx")
     sig = common.export_onnx(
@@ -267,14 +283,23 @@ def manifest(info):
 
 CARD = """# style-{name}
 
-Restyles a photograph after *{title}* ({artist}, {year}). A feed-forward network (Johnson et al.
-2016) trained from scratch on this repository's CPU build box by
+Restyles a photograph after *{title}* ({artist}, {year}). A feed-forward network (after Johnson
+et al. 2016) trained from scratch on this repository's CPU build box by
 `training/style_transfer.py {name}` (see `training/README.md`).
 
-![painting | held-out photo | styled | held-out photo | styled](styled.png)
+![painting; rows: held-out photo | this model | Lab colour-transfer control](styled.png)
 
-`styled.png`: the painting (left), then two held-out opencv-doc photographs, each followed by this
-model's output; the first photo is fed at 301x203 to show that odd sizes work.
+`styled.png`: the painting (top), then four held-out opencv-doc photographs (fixed before
+training: a building, a face, fruit, a dark street), each as photo | **this model** | the control
+(Reinhard Lab colour transfer to the painting, which only moves colours). The first photo is fed
+at 301x203 to show that odd sizes work, the others at {fig_side} px on the long side.
+
+![photo | style-starry-night | its control | style-night-cafe | its control](sheet.png)
+
+`sheet.png`: both default styles side by side on five held-out photographs at 320 px (columns:
+photo, style-starry-night, Lab colour transfer to *The Starry Night*, style-night-cafe, Lab colour
+transfer to *The Night Café*); drawn by `training/style_eval.py --sheet models` once both models
+are trained.
 
 ## Interface (see `genserve.yaml`)
 
@@ -285,81 +310,101 @@ model's output; the first photo is fed at 301x203 to show that odd sizes work.
 
 Any H, W >= 8 (no multiple-of constraint: the decoder's upsampling targets the exact size of the
 matching encoder level; convolutions pad by reflection). Output size = input size. Instance norm
-makes every batch item independent of the others. Trained at {crop}x{crop}; the brush strokes have
-a fixed size in pixels, so large inputs look finer-grained.
+makes every batch item independent of the others. Trained on {crop}x{crop} crops of photos at
+~512 px with the painting at {style_side} px: the strokes have a fixed size in pixels, so they
+look as in the figure at ~300-600 px and finer on larger inputs.
 
 ## Architecture
 
-Johnson et al. 2016 transformation network at half width: 9x9 conv (16) -> stride-2 3x3 conv (32)
--> stride-2 3x3 conv (64) -> 5 residual blocks (64) -> [nearest upsample, 3x3 conv (32)] ->
-[nearest upsample, 3x3 conv (16)] -> 9x9 conv (3) -> sigmoid; instance norm (affine) + ReLU after
-every inner conv, reflection padding. {params:,} parameters ({onnx_kb} KB ONNX, opset {opset}).
+Johnson et al. 2016 transformation network with U-Net skips: 9x9 conv ({w1}) -> stride-2 3x3
+conv ({w2}) -> stride-2 3x3 conv ({w3}) -> {blocks} residual blocks ({w3}) -> [nearest upsample,
+concat the stride-2 features, 3x3 conv ({w2})] -> [nearest upsample, concat the full-resolution
+features, 3x3 conv ({w1})] -> head: concat the photo itself, 3x3 conv ({w1}) + ReLU, 3x3 conv
+(3), sigmoid. Instance norm (affine) + ReLU after every inner conv, reflection padding. The head
+sees the photo because instance norm throws away its brightness and fine detail. {params:,}
+parameters ({onnx_kb} KB ONNX, opset {opset}).
 
-Losses (no pretrained network exists on the build box): a **fixed random-weight** 4-level conv
-network (3x3 kernels, 64-128-256-256 channels, He-normal weights, seed 20160101, ReLU, 2x average
-pooling between levels; after He, Wang & Hopcroft 2016 and Ustyuzhaninov et al. 2017).
-Style loss: mean over levels of ||G(output) - G(painting)||^2 / ||G(painting)||^2 (Gram matrices);
-content loss: feature MSE at level(s) {content_level_h} between the GREY versions of output and photo,
-relative to the photo's feature energy (structure is kept, colours may change); plus total
-variation. Weights: style {sw}, content {cw}, TV {tvw}.
+Losses (no pretrained network exists on the build box), in a **fixed random-weight** 4-level
+conv network (3x3 kernels, 64-128-256-256 channels, He-normal weights, seed 20160101, ReLU, 2x
+average pooling between levels; after He, Wang & Hopcroft 2016 and Ustyuzhaninov et al. 2017):
+- style: mean over levels of ||G(output) - G(painting)||^2 / ||G(painting)||^2 (Gram matrices),
+  on the output and (weight {hw}) on the output and painting at half size, for strokes at two scales.
+  Dark photos keep their tone: a photo darker than the painting is matched against the painting
+  under a gamma curve that gives it a mean luminance at most 0.05 above the photo's (targets
+  precomputed for means 0.10-0.52) instead of being brightened to the painting's tone;
+- content, on luminance only (colours are free): **detail**, the projection of the output's
+  high-pass (luminance minus its sigma-1 Gaussian blur) onto the photo's must keep the photo's
+  amplitude, so fine detail survives while stroke texture orthogonal to it is free; **layout**, L1
+  between the sigma-4 blurred luminances of output and photo (shapes and shading); a penalty on
+  raising the mean luminance by more than 0.05; plus total variation.
+- Weights: style {sw}, detail {hfw}, layout {cw}, brightening {bw}, TV {tvw}.
 
 ## Training
 
 - Style image: *{title}*, {artist}, {year} — {p_licence}. Source: {p_source}. Used at {style_side} px on
   its long side.
-- Content photos: {n_train} photographs from Wikimedia Commons shipped in Debian's
-  `gcompris-qt-data` (bundles {bundles}; per-file licences public domain, CC0-1.0, CC-BY-2.0/3.0,
-  CC-BY-SA-4.0, listed in `training/work/data/gcompris/LICENCES.txt` by the script). Downscaled
-  to 512 px, random scale 0.6-1x, random {crop}x{crop} crops, horizontal flips.
+
+{photo_sets}
+
+- Content crops: photos downscaled to 512 px, random scale 0.7-1x, random {crop}x{crop} crops,
+  horizontal flips.
 - {steps:,} steps of batch {batch}, Adam, one-cycle LR (max {lr}), gradient-norm clipping at 5, seed {seed}.
 - Training time: {train_min:.1f} min ({total_min:.1f} min for the whole script) on 2 CPU cores
-  ({cpu}), torch {torch}, {threads} torch thread(s), `nice -n 10`.
-  The box was shared with other builds (and, for part of some runs, other training jobs), so
-  wall times are upper bounds.
+  ({cpu}), torch {torch}, {threads} torch thread(s), at low priority on a box shared with other
+  builds, so wall times are upper bounds.
 
-## Evaluation
+## Evaluation (`training/style_eval.py`)
 
-{n_eval} held-out opencv-doc photographs (never used in training), each downscaled to {eval_side}
-px on its long side and styled at that size. Gram distance = mean over levels of
-||G(x) - G(painting)||^2 / ||G(painting)||^2 (0 = the painting's statistics; lower is closer).
+{n_eval} held-out opencv-doc photographs (never used in training or in choosing settings), each at
+{eval_side} px on its long side. Control: Reinhard et al. 2001 colour transfer (each Lab channel
+shifted and scaled to the painting's mean and standard deviation) — colours only, no strokes.
 
-| metric | photo (before) | styled (after) | reduction |
+| metric | bar | this model | control |
 |---|---|---|---|
-| Gram distance to the painting, training loss network | {lb:.3f} | **{la:.3f}** | {lr_:.0%} |
-| Gram distance to the painting, independent probe network (5x5 kernels, max pooling, 48-96-192-384-384 channels, seed 20170707; never used in training) | {pb:.3f} | **{pa:.3f}** | {pr_:.0%} |
-| SSIM of luminance, styled vs photo | | **{ssim:.3f}** | |
+| high-frequency luminance energy kept (mean of the sigma-1 high-pass squared, output / photo), mean over photos | >= 0.60 | **{hf:.2f}** (min {hf_min:.2f}; {hf_ok}/{n_eval} photos >= 0.60) | {hf_c:.2f} |
+| Gram distance to the painting in two random probe networks never used in training (5x5 kernels max pooling 48-96-192-384-384, seed 20170707; 7x7 kernels average pooling 64-128-256-256-256, seed 31415), mean | lower | **{g_m:.3f}** (photo: {g_p:.3f}) | {g_c:.3f} |
+| photos on which the model is closer to the painting than the control (probe Gram distance) | >= 7/8 | **{beats}/{n_eval}** ({beats_frac:.0%}) | |
+| SSIM of luminance, output vs photo, mean | 0.4-0.8 | **{ssim:.3f}** (range {ssim_min:.2f}-{ssim_max:.2f}; {ssim_ok}/{n_eval} in 0.4-0.8) | {ssim_c:.3f} |
+| mean luminance change on dark photos (mean < 0.3: {n_dark}), worst | <= +0.10 (painting mean {p_lum:.2f}: not bright) | **{dark_max:+.3f}** | |
 
-In the probe network, {closer}/{n_eval} styled photos are closer to the painting than the photo was.
+Bars: {verdict}.
 
-Reproduce (the exact command of this build; retrains from the fixed seed, then evaluates):
+Reproduce the evaluation of the checkpoint of the last training run (`training/work/`, not committed):
+
+    /usr/bin/python3 training/style_eval.py {name}
+
+and the whole build (retrains from the fixed seed, then evaluates):
 
     nice -n 10 /usr/bin/python3 training/style_transfer.py {argv}
 
-Re-evaluate the checkpoint of the last training run (`training/work/`, not committed):
-
-    nice -n 10 /usr/bin/python3 training/style_transfer.py {name} --eval-only --out models/style-{name}
-
 ## Limitations
 
-Random-feature losses capture the painting's palette and brush-stroke texture but not its
-semantics, and the short CPU training leaves the content loss in charge of structure; expect
-recoloured, stroke-textured photos rather than a painter's reinterpretation.
+{limitations}
 """
 
+LIMITATIONS = """The loss network has random weights: it captures the painting's palette and
+brush-stroke texture at a few scales, not its semantics (no sky-becomes-swirls). Expect the photo
+recoloured and overlaid with stroke texture, with its detail intact, rather than a painter's
+reinterpretation."""
 
-def write_card(out, args, info, m, sig, params, train_min, total_min, n_train):
+
+def write_card(out, args, info, s, sig, params, train_min, total_min, split, argv=None):
+    b = s["bars"]
+    verdict = "all met" if s["meets_bars"] else "NOT all met (" + ", ".join(k for k, v in b.items() if not v) + ")"
     text = CARD.format(
-        argv=" ".join(sys.argv[1:]),
-        name=args.painting, title=info["title"], artist=info["artist"], year=info["year"], crop=args.crop,
-        params=params, onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], content_level_h=", ".join(str(c + 1) for c in args.content_levels),
-        sw=args.style_weight, cw=args.content_weight, tvw=args.tv_weight, p_licence=info["licence"],
-        p_source=info["source"], style_side=args.style_side, n_train=n_train,
-        bundles=", ".join(common.GCOMPRIS_BUNDLES), steps=args.steps, batch=args.batch, lr=args.lr,
-        seed=args.seed, train_min=train_min, total_min=total_min, cpu=common.env_info()["cpu"], threads=args.threads,
-        torch=torch.__version__, n_eval=m["eval_photos"], eval_side=m["eval_side"],
-        lb=m["loss_net_before"], la=m["loss_net_after"], lr_=m["loss_net_reduction"],
-        pb=m["probe_net_before"], pa=m["probe_net_after"], pr_=m["probe_net_reduction"],
-        ssim=m["ssim_luminance"], closer=m["photos_closer_in_probe_net"])
+        argv=argv or " ".join(sys.argv[1:]), name=args.painting, title=info["title"], artist=info["artist"], year=info["year"],
+        fig_side=384, crop=args.crop, style_side=args.style_side, w1=args.width, w2=2 * args.width, w3=4 * args.width,
+        blocks=args.blocks, params=params, onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], hw=args.half_weight,
+        sw=args.style_weight, cw=args.content_weight, hfw=args.hf_weight, bw=args.bright_weight, tvw=args.tv_weight,
+        p_licence=info["licence"], p_source=info["source"], photo_sets=common.photo_sets_md(split), steps=args.steps,
+        batch=args.batch, lr=args.lr, seed=args.seed, train_min=train_min, total_min=total_min,
+        cpu=common.env_info()["cpu"], torch=torch.__version__, threads=args.threads, n_eval=s["photos"],
+        eval_side=s["side"], hf=s["hf_ratio"], hf_min=s["hf_ratio_min"], hf_ok=s["hf_ok"], hf_c=s["hf_ratio_control"],
+        g_m=s["gram_model"], g_p=s["gram_photo"], g_c=s["gram_control"], beats=s["beats_control"],
+        beats_frac=s["beats_control"] / s["photos"], ssim=s["ssim_l"], ssim_min=s["ssim_l_min"],
+        ssim_max=s["ssim_l_max"], ssim_ok=s["ssim_ok"], ssim_c=s["ssim_l_control"], n_dark=s["dark_photos"],
+        dark_max=s["dark_max_brightening"], p_lum=s["painting_mean_luminance"], verdict=verdict,
+        limitations=LIMITATIONS)
     common.write_card(out, text, args.smoke)
 
 
@@ -368,20 +413,26 @@ def main():
     ap.add_argument("painting", choices=sorted(common.PAINTINGS))
     ap.add_argument("--out", required=True)
     ap.add_argument("--smoke", action="store_true")
-    ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--figure-only", action="store_true", help="redraw the figure from the checkpoint")
+    ap.add_argument("--card-only", action="store_true",
+                    help="rewrite README.md from the last run's metrics (training/work/*.metrics.json)")
+    ap.add_argument("--dev", action="store_true", help="train, then evaluate on the dev photos only (no export)")
+    ap.add_argument("--tag", default="", help="checkpoint name suffix (settings comparisons)")
     ap.add_argument("--seed", type=int, default=2016)
-    ap.add_argument("--steps", type=int, default=1500)
-    ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--crop", type=int, default=96)
+    ap.add_argument("--steps", type=int, default=1200)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--crop", type=int, default=192)
     ap.add_argument("--width", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--style-weight", type=float, default=10.0)
+    ap.add_argument("--blocks", type=int, default=5)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--style-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
+    ap.add_argument("--half-weight", type=float, default=1.0)
     ap.add_argument("--content-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
-    ap.add_argument("--content-levels", type=int, nargs="+", default=[0, 1], help="0-based loss-network levels")
-    ap.add_argument("--tv-weight", type=float, default=0.1)
+    ap.add_argument("--hf-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
+    ap.add_argument("--bright-weight", type=float, default=100.0)
+    ap.add_argument("--tv-weight", type=float, default=0.0)
     ap.add_argument("--style-side", type=int, default=None, help="default: per painting (common.PAINTINGS)")
-    ap.add_argument("--eval-side", type=int, default=256)
+    ap.add_argument("--eval-side", type=int, default=512)
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (2 = the whole build box)")
     ap.add_argument("--work", default=os.path.join(HERE, "work"))
     args = ap.parse_args()
@@ -389,47 +440,62 @@ def main():
         if getattr(args, k) is None:
             setattr(args, k, v)
     if args.smoke:
-        args.steps = 4
+        args.steps, args.crop, args.eval_side = 3, 64, 96
     os.makedirs(args.out, exist_ok=True)
     total = common.Timer()
     common.setup(args.seed, args.threads)
     info = common.PAINTINGS[args.painting]
-    style, style_path = load_painting(args.painting, args.work, args.style_side)
-    train_paths = common.gcompris_photos(os.path.join(args.work, "data", "gcompris"))
-    eval_paths = common.opencv_photos()
+    style_path = common.painting(args.painting, os.path.join(args.work, "data", "paintings"))
+    style_rgb = common.read_rgb(style_path, args.style_side)
+    style = style_eval.to_t(style_rgb)
+    split = common.photo_split(args.work)
+    train_paths, eval_paths = split["train"], split["dev" if args.dev else "eval"]
     if args.smoke:
         train_paths, eval_paths = train_paths[:6], eval_paths[:3]
-    tag = f"style_{args.painting}" + ("_smoke" if args.smoke else "")
+    tag = f"style_{args.painting}" + ("_smoke" if args.smoke else "") + args.tag
     ckpt = os.path.join(args.work, tag + ".pt")
-    if args.eval_only or args.figure_only:
-        net = TransformerNet(args.width)
-        net.load_state_dict(torch.load(ckpt))
-        if args.figure_only:
-            figure(net.eval(), style_path, eval_paths, os.path.join(args.out, "styled.png"))
-        else:
-            evaluate(args, net.eval(), eval_paths, style)
+    eval_painting = common.read_rgb(style_path, args.eval_side)
+    if args.figure_only:
+        figure(load_checkpoint(ckpt), eval_painting, eval_paths, os.path.join(args.out, "styled.png"))
+        return
+    if args.card_only:
+        with open(os.path.join(args.work, tag + ".metrics.json")) as f:
+            s = json.load(f)
+        for k in ("seed", "steps", "batch"):
+            setattr(args, k, s[k])
+        for k, v in s["weights"].items():
+            setattr(args, {"style": "style_weight", "content": "content_weight", "hf": "hf_weight",
+                           "bright": "bright_weight", "tv": "tv_weight", "half": "half_weight"}[k], v)
+        for k, v in s.get("settings", {}).items():
+            setattr(args, k, v)
+        write_card(args.out, args, info, s, s["onnx"], s["parameters"], s["train_minutes"], s["total_minutes"],
+                   split, s.get("argv"))
         return
     photos = [(common.read_rgb(p, 512) * 255).astype(np.uint8) for p in train_paths]
     common.log(f"{len(photos)} training photos; style {style_path} {tuple(style.shape)}")
     net, train_min = train(args, photos, style)
-    torch.save(net.state_dict(), ckpt)
-    m, rows = evaluate(args, net, eval_paths, style)
+    torch.save({"config": {"ch": args.width, "blocks": args.blocks}, "state": net.state_dict()}, ckpt)
+    s, rows = style_eval.evaluate(style_eval.stylise_torch(net), eval_painting, eval_paths, args.eval_side)
+    common.log("metrics", s)
+    if args.dev:
+        figure(net, eval_painting, eval_paths, os.path.join(args.out, "styled.png"))
+        common.write_json(os.path.join(args.work, tag + "_dev.metrics.json"), {"summary": s, "per_photo": rows, "args": vars(args)})
+        return
     sig = export(net, args.out)
-    figure(net, style_path, eval_paths, os.path.join(args.out, "styled.png"))
+    figure(net, eval_painting, eval_paths, os.path.join(args.out, "styled.png"))
     common.write_manifest(os.path.join(args.out, "genserve.yaml"), manifest(info))
     params = common.param_count(net)
     total_min = total.minutes()
-    write_card(args.out, args, info, m, sig, params, train_min, total_min, len(photos))
-    m.update({"seed": args.seed, "steps": args.steps, "batch": args.batch, "train_minutes": round(train_min, 2),
+    write_card(args.out, args, info, s, sig, params, train_min, total_min, split)
+    s.update({"seed": args.seed, "steps": args.steps, "batch": args.batch, "train_minutes": round(train_min, 2),
               "total_minutes": round(total_min, 2), "parameters": params, "onnx": sig, "per_photo": rows,
-              "smoke": args.smoke, "env": common.env_info(), "weights": {
-                  "style": args.style_weight, "content": args.content_weight, "tv": args.tv_weight}})
-    common.write_json(os.path.join(args.work, tag + ".metrics.json"), m)
-    if not args.smoke:
-        ok = m["loss_net_after"] < m["loss_net_before"] and m["probe_net_after"] < m["probe_net_before"]
-        common.log("QUALITY BARS", "PASS" if ok else "FAIL")
-        if not ok:
-            sys.exit(2)
+              "smoke": args.smoke, "env": common.env_info(), "argv": " ".join(sys.argv[1:]),
+              "settings": {k: getattr(args, k) for k in ("crop", "width", "blocks", "lr", "style_side", "threads")},
+              "weights": {
+                  "style": args.style_weight, "content": args.content_weight, "hf": args.hf_weight,
+                  "bright": args.bright_weight, "tv": args.tv_weight, "half": args.half_weight}})
+    common.write_json(os.path.join(args.work, tag + ".metrics.json"), s)
+    common.exit_on_bars(s["meets_bars"], args.smoke, s["bars"])
 
 
 if __name__ == "__main__":

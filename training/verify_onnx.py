@@ -103,9 +103,7 @@ def reference_cases(name, work, suffix):
         ck = os.path.join(work, f"photo_inpaint{suffix}.pt")
         model = None
         if os.path.exists(ck):
-            net = photo_inpaint.InpaintUNet()
-            net.load_state_dict(torch.load(ck))
-            model = photo_inpaint.ExportWrapper(net).eval()
+            model = photo_inpaint.ExportWrapper(photo_inpaint.load_checkpoint(ck)).eval()
         return cases, model
     if name.startswith("style-"):
         import style_transfer
@@ -113,7 +111,15 @@ def reference_cases(name, work, suffix):
         ck = os.path.join(work, f"style_{name[6:]}{suffix}.pt")
         model = None
         if os.path.exists(ck):
-            model = style_transfer.TransformerNet()
+            model = style_transfer.load_checkpoint(ck)
+        return cases, model
+    if name == "photo-upscale":
+        import photo_upscale
+        cases = [{"image": rng.random((n, 3, h, w), dtype=np.float32)} for n, h, w in ((1, 203, 301), (2, 17, 9), (1, 1, 1))]
+        ck = os.path.join(work, f"photo_upscale{suffix}.pt")
+        model = None
+        if os.path.exists(ck):
+            model = photo_upscale.Upscaler()
             model.load_state_dict(torch.load(ck))
             model.eval()
         return cases, model
