@@ -2,7 +2,7 @@
 # Does memory come back after a flood? Starts the packaged service (heap of a 2 GiB container:
 # -Xmx1g), floods /style-transfer with wrk (256 connections, closed loop, 60 s), and prints its RSS
 # before, at the peak and 60 s after, for each ONNX Runtime arena setting given, with and without
-# glibc's malloc arenas limited to 2 (MALLOC_ARENA_MAX, what docker/entrypoint.sh sets).
+# glibc's malloc arenas limited to 2 (MALLOC_ARENA_MAX=2).
 #   bench/rss-after-flood.sh                 keep shrink off
 #   bench/rss-after-flood.sh shrink
 # Needs wrk (apt-get install wrk) and a built jar (mvn -q -DskipTests package).

@@ -34,7 +34,12 @@ class EdgeConfiguration {
     @Bean
     Shedding shedding(HttpEdgeProperties edge, ApiProperties api, BatchingProperties batching, MeterRegistry registry) {
         return new Shedding(
-                edge.shedding(), api.overloadStatus().code, batching.retryAfter(), registry, System::nanoTime);
+                edge.shedding(),
+                api.overloadStatus().code,
+                batching.retryAfter(),
+                batching.timeout(),
+                registry,
+                System::nanoTime);
     }
 
     /**
@@ -58,7 +63,7 @@ class EdgeConfiguration {
     }
 
     @Bean
-    TomcatEdgeCustomizer apiServerCustomizer() {
-        return new TomcatEdgeCustomizer(0, false);
+    TomcatEdgeCustomizer apiServerCustomizer(HttpEdgeProperties edge) {
+        return new TomcatEdgeCustomizer(0, false, edge.requestThreadNice());
     }
 }

@@ -27,6 +27,9 @@ import org.springframework.validation.annotation.Validated;
  * @param bodyIdleTimeout the longest pause between two pieces of a body
  * @param managementThreads request threads of the management port (probes, metrics): a pool of its
  *     own, so that no API traffic can starve liveness
+ * @param requestThreadNice the nice value (CPU priority, 0..19, higher is lower) of the API port's
+ *     request threads; 0 leaves them at normal priority. Above inference's, so that under a flood
+ *     the work of refusing requests gets only the CPU that inference leaves
  * @param shedding adaptive concurrency limits in front of the task endpoints
  */
 @Validated
@@ -42,6 +45,7 @@ public record HttpEdgeProperties(
         Duration bodyIdleTimeout,
 
         @Min(1) @Max(64) @DefaultValue("4") int managementThreads,
+        @Min(0) @Max(19) @DefaultValue("10") int requestThreadNice,
         @Valid @NotNull @DefaultValue Shedding shedding) {
 
     /** Bodies are held in one byte array each. */
@@ -93,7 +97,7 @@ public record HttpEdgeProperties(
 
     /**
      * @param enabled whether task requests pass an adaptive concurrency limit (Netflix
-     *     concurrency-limits, Gradient2) once their body is read and before it is parsed
+     *     concurrency-limits, AIMD) once their body is read and before it is parsed
      * @param initialLimit requests in progress per endpoint the limit starts from
      * @param maxLimit the most it may grow to
      * @param minLimit the least it may shrink to

@@ -20,7 +20,7 @@ public class ManagementServerConfiguration {
 
     @Bean
     TomcatEdgeCustomizer managementServerCustomizer(HttpEdgeProperties properties) {
-        return new TomcatEdgeCustomizer(properties.managementThreads(), true);
+        return new TomcatEdgeCustomizer(properties.managementThreads(), true, 0);
     }
 
     /** True only in a context that has a parent: the management child context. */

@@ -1,7 +1,7 @@
 package io.genserve.edge;
 
 import com.netflix.concurrency.limits.Limiter;
-import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.AIMDLimit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,18 +13,26 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
  * Load shedding in front of the task endpoints: an adaptive concurrency limit per endpoint
- * (Netflix concurrency-limits, Gradient2: the limit grows while latency stays near its long-term
- * level and shrinks when requests start to queue), taken once a request's body is read and
- * before it is parsed or decoded. A request over the limit gets an immediate 429 (or 503) with
- * Retry-After, for the price of reading its body: the CPU that parsing and decoding it would
- * take is left to the requests that run. The per-model queue bounds stay the hard limits behind it.
+ * (Netflix concurrency-limits, AIMD), taken once a request's body is read and before it is parsed
+ * or decoded. A request over the limit gets an immediate 429 (or 503) with Retry-After, for the
+ * price of reading its body: the CPU that parsing and decoding it would take is left to the
+ * requests that run. The per-model queue bounds stay the hard limits behind it.
  *
- * <p>A request's ticket is closed when its answer is complete: 2xx teaches the limit the
- * latency, 429/503/504 say the system is saturated, other answers are ignored. Thread-safe.
+ * <p>The limit grows by one with each success while at least half of it is in use, and shrinks by
+ * a tenth each time a request admitted here is refused or fails deeper (its model's queue full,
+ * the memory budget spent: 429/503; its deadline passed: 504) or takes longer than the default
+ * deadline. So it settles where the queues behind it just stop overflowing, and refuses the
+ * excess before parsing. AIMD rather than a latency-gradient limit (Gradient2, tried first): a
+ * batching model's latency rises with the queue by design, and Gradient2 read that as
+ * saturation and refused 429s at 32 to 64 connections that the queues would have served.
+ *
+ * <p>A request's ticket is closed when its answer is complete: 2xx is a success, 429/503/504 a
+ * drop, other answers are ignored. Thread-safe.
  */
 public final class Shedding {
     /** Task endpoints, by the first segment of their path; OIP inference too ({@code /v2/models/{m}/infer}). */
@@ -34,6 +42,7 @@ public final class Shedding {
     private final HttpEdgeProperties.Shedding settings;
     private final int overloadStatus;
     private final Duration retryAfter;
+    private final Duration slow;
     private final MeterRegistry registry;
     private final LongSupplier clock;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -41,16 +50,19 @@ public final class Shedding {
     /**
      * @param overloadStatus 429 or 503, as every overload answer of the service ({@code genserve.api.overload-status})
      * @param retryAfter what Retry-After says ({@code genserve.batching.retry-after})
+     * @param slow an answer slower than this counts as a drop ({@code genserve.batching.timeout}, the default deadline)
      */
     public Shedding(
             HttpEdgeProperties.Shedding settings,
             int overloadStatus,
             Duration retryAfter,
+            Duration slow,
             MeterRegistry registry,
             LongSupplier clock) {
         this.settings = settings;
         this.overloadStatus = overloadStatus;
         this.retryAfter = retryAfter;
+        this.slow = slow;
         this.registry = registry;
         this.clock = clock;
     }
@@ -64,15 +76,17 @@ public final class Shedding {
             limiter = SimpleLimiter.newBuilder()
                     .named(name)
                     .nanoClock(clock)
-                    .limit(Gradient2Limit.newBuilder()
+                    .limit(AIMDLimit.newBuilder()
                             .initialLimit(settings.initialLimit())
                             .minLimit(settings.minLimit())
-                            .maxConcurrency(settings.maxLimit())
+                            .maxLimit(settings.maxLimit())
+                            .backoffRatio(0.9)
+                            .timeout(slow.toNanos(), TimeUnit.NANOSECONDS)
                             .build())
                     .build();
             Gauge.builder("genserve.http.concurrency.limit", limiter, SimpleLimiter::getLimit)
                     .tag("endpoint", name)
-                    .description("Adaptive limit of task requests in progress at once (Gradient2)")
+                    .description("Adaptive limit of task requests in progress at once (AIMD)")
                     .register(registry);
             Gauge.builder("genserve.http.in.flight", limiter, SimpleLimiter::getInflight)
                     .tag("endpoint", name)
