@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.genserve.GenserveKeys;
 import io.genserve.batching.HeapShare;
 import io.genserve.edge.HttpEdgeProperties;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -164,6 +166,42 @@ class HelmChartTest {
         assertThat(volume(podSpec(m), mount.getName()).getConfigMap().getName())
                 .isEqualTo(config.getMetadata().getName());
         assertThat(applicationYaml(m).at("/server/port").asInt()).isEqualTo(port(c, "http"));
+    }
+
+    /**
+     * The service fails its start on a genserve.* key nothing binds: every key the chart writes
+     * into the ConfigMap, and every GENSERVE_ variable it sets, must be one the service knows.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void everyGenserveKeyTheChartSetsIsOneTheServiceBinds(String name, HelmChart.Manifests m) {
+        GenserveKeys keys = GenserveKeys.ofApplication();
+        List<String> set = new ArrayList<>();
+        flatten("", applicationYaml(m), set);
+        assertThat(set).contains("genserve.batching.max-queued-memory");
+        assertThat(set).allSatisfy(key -> assertThat(keys.problem(key, false)).isNull());
+        assertThat(container(m).getEnv())
+                .extracting(EnvVar::getName)
+                .contains("GENSERVE_MODEL_REPOSITORY")
+                .allSatisfy(variable -> assertThat(keys.problem(variable, true)).isNull());
+
+        // and a typo in genserve.config reaches the service, which names it
+        JsonNode typo = applicationYaml(HelmChart.render("genserve.config.genserve.batching.max-batch-sise", "8"));
+        List<String> typoKeys = new ArrayList<>();
+        flatten("", typo, typoKeys);
+        assertThat(typoKeys).contains("genserve.batching.max-batch-sise");
+        assertThat(keys.problem("genserve.batching.max-batch-sise", false))
+                .endsWith("did you mean genserve.batching.max-batch-size?");
+    }
+
+    private static void flatten(String prefix, JsonNode node, List<String> out) {
+        if (node.isObject()) {
+            node.properties()
+                    .forEach(
+                            e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+        } else {
+            out.add(prefix);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
