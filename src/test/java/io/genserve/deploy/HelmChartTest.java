@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -45,7 +46,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * helm lint and helm template of helm/genserve through the real Helm library, with the default
- * values and with ci/gpu-autoscaling-values.yaml, and the rendered objects checked as typed
+ * values, with ci/gpu-values.yaml and with examples/prometheus-operator-values.yaml layered over
+ * it, and the rendered objects checked as typed
  * Kubernetes objects: what the kubelet, the Service and Prometheus will do with them.
  */
 class HelmChartTest {
@@ -59,9 +61,14 @@ class HelmChartTest {
 
     static final HelmChart.Manifests DEFAULTS = HelmChart.render();
     static final HelmChart.Manifests GPU = HelmChart.render(List.of(HelmChart.GPU_VALUES));
+    static final HelmChart.Manifests MONITORED =
+            HelmChart.render(List.of(HelmChart.GPU_VALUES, HelmChart.OPERATOR_VALUES));
 
     static Stream<Arguments> bothValueSets() {
-        return Stream.of(Arguments.of("default values", DEFAULTS), Arguments.of("GPU + autoscaling values", GPU));
+        return Stream.of(
+                Arguments.of("default values", DEFAULTS),
+                Arguments.of("GPU values", GPU),
+                Arguments.of("GPU + Prometheus Operator values", MONITORED));
     }
 
     @Test
@@ -70,8 +77,48 @@ class HelmChartTest {
     }
 
     @Test
-    void lintsCleanWithGpuAutoscalingValues(@TempDir Path scratch) {
+    void lintsCleanWithGpuValues(@TempDir Path scratch) {
         assertLintClean(HelmChart.lint(HelmChart.GPU_VALUES, scratch));
+    }
+
+    @Test
+    void lintsCleanWithPrometheusOperatorValues(@TempDir Path scratch) {
+        assertLintClean(HelmChart.lint(HelmChart.OPERATOR_VALUES, scratch));
+    }
+
+    static Stream<Path> ciValues() throws IOException {
+        try (Stream<Path> files = Files.list(HelmChart.CI_VALUES)) {
+            return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    /**
+     * chart-testing installs every ci/*.yaml on a fresh cluster, and a new user tries them on
+     * theirs: they may render only built-in kinds (no Prometheus Operator CRDs), an HPA only on
+     * resource metrics with a target above 0 (no metrics adapter), and no RuntimeClass, which
+     * would have to exist before a pod could be created.
+     */
+    @ParameterizedTest
+    @MethodSource("ciValues")
+    void everyCiExampleInstallsOnABareCluster(Path values) {
+        HelmChart.Manifests m = HelmChart.render(List.of(values));
+        assertThat(m.objects()).allSatisfy(o -> assertThat(o).isInstanceOf(HasMetadata.class));
+        assertThat(m.all(HasMetadata.class))
+                .extracting(HasMetadata::getApiVersion)
+                .allMatch(v ->
+                        List.of("v1", "apps/v1", "autoscaling/v2", "policy/v1").contains(v));
+        m.find(HorizontalPodAutoscaler.class)
+                .ifPresent(hpa -> assertThat(hpa.getSpec().getMetrics())
+                        .isNotEmpty()
+                        .allSatisfy(metric -> {
+                            assertThat(metric.getType()).isEqualTo("Resource");
+                            assertThat(metric.getResource().getTarget().getAverageUtilization())
+                                    .isPositive();
+                        }));
+        assertThat(podSpec(m).getRuntimeClassName()).isNull();
+        assertThat(container(m).getImage())
+                .as("the repository to push to is named")
+                .contains("/");
     }
 
     @Test
@@ -234,8 +281,11 @@ class HelmChartTest {
 
     @Test
     void serviceMonitorSelectsTheServiceAndScrapesItsMetricsPort() {
-        Service service = GPU.one(Service.class);
-        ServiceMonitor monitor = GPU.one(ServiceMonitor.class);
+        assertThat(GPU.find(ServiceMonitor.class))
+                .as("not in the bare-cluster example")
+                .isEmpty();
+        Service service = MONITORED.one(Service.class);
+        ServiceMonitor monitor = MONITORED.one(ServiceMonitor.class);
         assertThat(monitor.apiVersion()).isEqualTo("monitoring.coreos.com/v1");
         assertThat(service.getMetadata().getLabels())
                 .containsAllEntriesOf(monitor.spec().selector().getMatchLabels());
@@ -247,7 +297,8 @@ class HelmChartTest {
                 .contains(endpoint.port());
         assertThat(endpoint.path()).isEqualTo(METRICS);
         // The same path as the prometheus.io annotations, so that both kinds of scraping agree.
-        assertThat(GPU.one(Deployment.class)
+        assertThat(MONITORED
+                        .one(Deployment.class)
                         .getSpec()
                         .getTemplate()
                         .getMetadata()
@@ -260,8 +311,17 @@ class HelmChartTest {
         PodSpec pod = podSpec(GPU);
         Container c = container(GPU);
         assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
-        assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
-        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
+        assertThat(pod.getRuntimeClassName()).isNull();
+        assertThat(HelmChart.render(
+                        List.of(HelmChart.GPU_VALUES),
+                        "gpu.runtimeClassName",
+                        "nvidia",
+                        "gpu.nodeSelector.nvidia\\.com/gpu\\.product",
+                        "NVIDIA-L4"))
+                .satisfies(m -> {
+                    assertThat(podSpec(m).getRuntimeClassName()).isEqualTo("nvidia");
+                    assertThat(podSpec(m).getNodeSelector()).containsEntry("nvidia.com/gpu.product", "NVIDIA-L4");
+                });
         assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
         assertThat(executionProvider(GPU)).isEqualTo("cuda");
         assertThat(c.getImage()).endsWith("-cuda");
@@ -273,8 +333,8 @@ class HelmChartTest {
 
     @Test
     void autoscalerScalesTheDeploymentOnQueuedRequestsAndOwnsItsReplicas() {
-        Deployment deployment = GPU.one(Deployment.class);
-        HorizontalPodAutoscaler hpa = GPU.one(HorizontalPodAutoscaler.class);
+        Deployment deployment = MONITORED.one(Deployment.class);
+        HorizontalPodAutoscaler hpa = MONITORED.one(HorizontalPodAutoscaler.class);
         assertThat(deployment.getSpec().getReplicas())
                 .as("the HPA, not the chart, sets replicas")
                 .isNull();
@@ -283,7 +343,10 @@ class HelmChartTest {
                 .isEqualTo(deployment.getMetadata().getName());
         assertThat(hpa.getSpec().getMinReplicas())
                 .isLessThanOrEqualTo(hpa.getSpec().getMaxReplicas());
-        MetricSpec queue = hpa.getSpec().getMetrics().get(0);
+        MetricSpec queue = hpa.getSpec().getMetrics().stream()
+                .filter(metric -> metric.getType().equals("Pods"))
+                .findFirst()
+                .orElseThrow();
         assertThat(queue.getType()).isEqualTo("Pods");
         assertThat(queue.getPods().getMetric().getName()).isEqualTo("genserve_queue_depth");
         assertThat(queue.getPods().getTarget().getType()).isEqualTo("AverageValue");
