@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# Genserve image (docs/deploy.md).
+# Genserve image (README.md, "Deploy").
 #   CPU:   docker build -t genserve:0.1.0 .
 #   CUDA:  docker build --build-arg VARIANT=cuda -t genserve:0.1.0-cuda .
 #   Run:   docker run --rm -p 8080:8080 -p 8081:8081 -p 8082:8082 --read-only genserve:0.1.0

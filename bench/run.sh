@@ -7,12 +7,13 @@
 # About 4 minutes an endpoint on 2 cores, a minute more for the peer.
 #   bench/run.sh                   all three
 #   bench/run.sh generate inpaint  some
-# Extra Bench options go in BENCH_ARGS, e.g. BENCH_ARGS="--seconds 4 --warmup 5"; PEER= runs no peer.
+# Extra Bench options go in BENCH_ARGS, e.g. BENCH_ARGS="--seconds 4 --warmup 5"; PEER= runs no peer;
+# MVN_ARGS=-Pcuda builds and runs with the GPU build of ONNX Runtime (bench/gpu.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PHOTO=src/test/resources/fixtures/photo-301x203.png
 PEER=${PEER-bench/node-peer}
-mvn -q -B test-compile
+mvn -q -B ${MVN_ARGS:-} test-compile
 peer() {
   [ -n "$PEER" ] || return 0
   # --ignore-scripts: onnxruntime-node ships its CPU binaries; its install script only fetches the
@@ -21,7 +22,7 @@ peer() {
   echo "--peer $PEER"
 }
 bench() {
-  mvn -q -B exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.genserve.bench.Bench \
+  mvn -q -B ${MVN_ARGS:-} exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.genserve.bench.Bench \
     -Dexec.args="$* ${BENCH_ARGS:-}"
 }
 for endpoint in ${@:-generate inpaint style-transfer}; do

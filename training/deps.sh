@@ -12,6 +12,13 @@ missing=""
 for p in $TRAINING_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# TRAINING_DEPS=check (TrainingSmokeTest sets it): only check, and fail naming what is missing;
+# a test never installs anything (.ci/setup.sh does).
+if [ -n "$missing" ] && [ "${TRAINING_DEPS:-install}" = check ]; then
+  echo "missing Debian packages:$missing" >&2
+  echo "install them with: sudo apt-get install -y --no-install-recommends$missing (or run .ci/setup.sh)" >&2
+  return 1 2>/dev/null || exit 1
+fi
 if [ -n "$missing" ]; then
   echo "installing Debian packages:$missing"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -9,6 +9,15 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 class StartupFailureAnalyzer extends AbstractFailureAnalyzer<RuntimeException> {
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, RuntimeException cause) {
+        UnknownPropertyCheck.UnknownPropertyException unknown =
+                findCause(rootFailure, UnknownPropertyCheck.UnknownPropertyException.class);
+        if (unknown != null) {
+            return new FailureAnalysis(
+                    unknown.getMessage(),
+                    "Correct or remove the key: nothing reads it, so its setting would be ignored"
+                            + " (README.md, \"Configuration\", lists every genserve.* key).",
+                    unknown);
+        }
         if (cause instanceof CudaUnavailableException) {
             return new FailureAnalysis(
                     cause.getMessage(),

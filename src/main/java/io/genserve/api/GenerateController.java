@@ -66,7 +66,9 @@ final class GenerateController {
         static final GenerateBody EMPTY = new GenerateBody(null, null, null, null, null, null, null, null);
     }
 
-    @PostMapping("/generate")
+    @PostMapping(
+            path = "/generate",
+            produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(
             summary = "Generate images",
             description =

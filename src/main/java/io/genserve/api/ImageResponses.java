@@ -28,6 +28,14 @@ final class ImageResponses {
     static final String SEED_HEADER = "Genserve-Seed";
     static final String LABEL_HEADER = "Genserve-Label";
 
+    /*
+     * What the task endpoints answer (their mappings' produces): an Accept header that allows none
+     * of these, such as image/webp alone, gets 406 listing them instead of a PNG it did not ask for.
+     */
+    static final String PNG = MediaType.IMAGE_PNG_VALUE;
+    static final String JPEG = MediaType.IMAGE_JPEG_VALUE;
+    static final String JSON = MediaType.APPLICATION_JSON_VALUE;
+
     private final ImageCodec codec;
 
     ImageResponses(ImageCodec codec) {
@@ -60,7 +68,7 @@ final class ImageResponses {
         };
     }
 
-    /** JSON when the client lists application/json at least as high as any image type. */
+    /** JSON when the client lists application/json at least as high as PNG and JPEG. */
     static boolean wantsJson(String accept) {
         if (accept == null || accept.isBlank()) {
             return false;
@@ -79,7 +87,8 @@ final class ImageResponses {
             }
             if (t.isCompatibleWith(MediaType.APPLICATION_JSON)) {
                 json = Math.max(json, t.getQualityValue());
-            } else if (t.getType().equals("image")) {
+            } else if (t.isCompatibleWith(MediaType.IMAGE_PNG) || t.isCompatibleWith(MediaType.IMAGE_JPEG)) {
+                // only the image types we answer with count: "image/webp, application/json;q=0.1" wants JSON
                 image = Math.max(image, t.getQualityValue());
             }
         }

@@ -59,7 +59,10 @@ final class InpaintController {
             @Schema(description = "Deadline in milliseconds")
             Long timeoutMs) {}
 
-    @PostMapping(path = "/inpaint", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @PostMapping(
+            path = "/inpaint",
+            consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(
             summary = "Inpaint (multipart upload)",
             description = DESCRIPTION,
@@ -89,7 +92,10 @@ final class InpaintController {
                 accept);
     }
 
-    @PostMapping(path = "/inpaint", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(
+            path = "/inpaint",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(summary = "Inpaint (JSON with base64 images)", description = DESCRIPTION)
     DeferredResult<ResponseEntity<?>> inpaintJson(
             @RequestBody InpaintBody body, @RequestHeader(value = "Accept", required = false) String accept) {

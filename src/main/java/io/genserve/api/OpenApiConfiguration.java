@@ -19,4 +19,9 @@ class OpenApiConfiguration {
                                         + "with dynamic batching. Errors are RFC 9457 application/problem+json.")
                         .license(new License().name("Apache-2.0")));
     }
+
+    @Bean
+    TaskErrorResponses taskErrorResponses() {
+        return new TaskErrorResponses();
+    }
 }

@@ -194,10 +194,18 @@ final class ProblemMapper extends ResponseEntityExceptionHandler {
 
     /** "unknown field 'lable'; did you mean 'label'? Fields: …" */
     static String unknownField(UnrecognizedPropertyException u) {
-        String name = u.getPropertyName();
-        List<String> known = u.getKnownPropertyIds() == null
-                ? List.of()
-                : u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+        return unknownField(
+                u.getPropertyName(),
+                u.getKnownPropertyIds() == null
+                        ? List.of()
+                        : u.getKnownPropertyIds().stream()
+                                .map(String::valueOf)
+                                .sorted()
+                                .toList());
+    }
+
+    /** The same for a multipart field ({@link MultipartFields}), given the endpoint's fields. */
+    static String unknownField(String name, List<String> known) {
         String nearest = EditDistance.nearest(name, known);
         return "unknown field " + ClientText.quote(name)
                 + (nearest == null ? "" : "; did you mean '" + nearest + "'?")

@@ -58,7 +58,10 @@ final class StyleTransferController {
             @Schema(description = "Deadline in milliseconds")
             Long timeoutMs) {}
 
-    @PostMapping(path = "/style-transfer", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @PostMapping(
+            path = "/style-transfer",
+            consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(
             summary = "Style transfer (multipart upload)",
             description = DESCRIPTION,
@@ -87,7 +90,10 @@ final class StyleTransferController {
                 accept);
     }
 
-    @PostMapping(path = "/style-transfer", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(
+            path = "/style-transfer",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(summary = "Style transfer (JSON with base64 images)", description = DESCRIPTION)
     DeferredResult<ResponseEntity<?>> styleJson(
             @RequestBody StyleBody body, @RequestHeader(value = "Accept", required = false) String accept) {

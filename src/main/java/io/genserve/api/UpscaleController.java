@@ -63,7 +63,10 @@ final class UpscaleController {
             @Schema(description = "Deadline in milliseconds")
             Long timeoutMs) {}
 
-    @PostMapping(path = "/upscale", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @PostMapping(
+            path = "/upscale",
+            consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(
             summary = "Upscale (multipart upload)",
             description = DESCRIPTION,
@@ -90,7 +93,10 @@ final class UpscaleController {
                 new UpscaleRequest(model, ImageUploads.bytes(image), scale, outscale), format, timeoutMs, accept);
     }
 
-    @PostMapping(path = "/upscale", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(
+            path = "/upscale",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(summary = "Upscale (JSON with a base64 image)", description = DESCRIPTION)
     DeferredResult<ResponseEntity<?>> upscaleJson(
             @RequestBody UpscaleBody body, @RequestHeader(value = "Accept", required = false) String accept) {

@@ -13,8 +13,10 @@ public final class StatusProblems {
         return switch (status) {
             case 404 -> "no-such-endpoint";
             case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
             case 408 -> "body-timeout";
             case 413, 414, 431 -> "too-large";
+            case 415 -> "unsupported-media-type";
             case 503 -> "overloaded";
             default -> status >= 500 ? "internal" : "bad-input";
         };

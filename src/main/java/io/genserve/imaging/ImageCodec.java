@@ -27,9 +27,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Image files to {@link PixelImage}s and back. Decoding checks the declared size against the
- * limits before it allocates anything, and treats any decoder warning (a truncated JPEG decodes
- * "successfully" with one) as a corrupt file. Gray files are read from their raster, not through
+ * Image files to {@link PixelImage}s and back: PNG (8 and 16 bits), JPEG (also CMYK),
+ * WebP, TIFF, BMP and GIF, through ImageIO with the TwelveMonkeys plugins. Decoding checks the
+ * declared size against the limits before it allocates anything, and treats any decoder warning (a
+ * truncated JPEG decodes "successfully" with one) as a corrupt file, except the colour-profile
+ * notices (a CMYK JPEG without an ICC profile is converted with a generic one: its colours, not
+ * its data, are approximate). Gray files are read from their raster, not through
  * {@code getRGB}, which would gamma-convert them. Thread-safe.
  */
 public final class ImageCodec {
@@ -70,7 +73,7 @@ public final class ImageCodec {
             if (!readers.hasNext()) {
                 throw new BadInputException(
                         field,
-                        "'" + field + "' is not an image in a format Genserve reads (PNG, JPEG, BMP, GIF, TIFF)");
+                        "'" + field + "' is not an image in a format Genserve reads (PNG, JPEG, WebP, TIFF, BMP, GIF)");
             }
             ImageReader reader = readers.next();
             try {
@@ -81,7 +84,11 @@ public final class ImageCodec {
                     return new Read(header, null);
                 }
                 List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    if (!warning.contains("ICC")) {
+                        warnings.add(warning);
+                    }
+                });
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw corrupt(field, warnings.get(0));

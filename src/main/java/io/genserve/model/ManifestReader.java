@@ -76,7 +76,13 @@ public final class ManifestReader {
                             .sorted()
                             .toList();
             String nearest = EditDistance.nearest(u.getPropertyName(), known);
-            return "unknown key '" + u.getPropertyName() + "' at " + (path.isEmpty() ? "the top" : path)
+            // Jackson's path ends with the unknown key itself: say where it sits instead.
+            String at = path.toString();
+            at = at.endsWith(u.getPropertyName())
+                    ? at.substring(
+                            0, Math.max(0, at.length() - u.getPropertyName().length() - 1))
+                    : at;
+            return "unknown key '" + u.getPropertyName() + "' at " + (at.isEmpty() ? "the top" : at)
                     + (nearest == null ? "" : "; did you mean '" + nearest + "'?") + "; known keys: " + known;
         }
         TokenStreamLocation at = e.getLocation();

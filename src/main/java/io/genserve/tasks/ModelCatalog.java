@@ -3,6 +3,7 @@ package io.genserve.tasks;
 import io.genserve.batching.BatchingProperties;
 import io.genserve.error.BadInputException;
 import io.genserve.error.ClientText;
+import io.genserve.error.GenserveException;
 import io.genserve.error.ModelNotReadyException;
 import io.genserve.error.UnknownModelException;
 import io.genserve.model.EnumNames;
@@ -343,8 +344,32 @@ final class ModelCatalog implements SmartLifecycle {
         if (task == Task.IMAGE_TO_IMAGE && chosen.isPresent()) {
             throw new BadInputException(field, "'" + field + "' is required; " + describe(task));
         }
-        return chosen.orElseThrow(
-                () -> new UnknownModelException(null, "no " + EnumNames.of(task) + " model is loaded", List.of()));
+        return chosen.orElseThrow(() -> noDefault(task));
+    }
+
+    /**
+     * No ready model of the task. A model that failed (or is still loading) may be the very default
+     * this request asks for, its task unknown until it loads: that is the server's condition (503,
+     * naming the model and its failure), not an unknown model (404).
+     */
+    private GenserveException noDefault(Task task) {
+        List<Entry> notReady = entries.values().stream()
+                .filter(e -> e.state != ModelState.READY)
+                .toList();
+        if (notReady.isEmpty()) {
+            return new UnknownModelException(null, "no " + EnumNames.of(task) + " model is loaded", List.of());
+        }
+        Entry first = notReady.get(0);
+        String others = notReady.stream()
+                .skip(1)
+                .map(e -> "'" + e.name + "' (" + EnumNames.of(e.state) + ")")
+                .collect(java.util.stream.Collectors.joining(", "));
+        return new ModelNotReadyException(
+                first.name,
+                EnumNames.of(first.state),
+                (first.reason == null ? "" : first.reason + "; ")
+                        + "no " + EnumNames.of(task) + " model is ready for a request that names none"
+                        + (others.isEmpty() ? "" : "; also not ready: " + others));
     }
 
     /** The ready model a request of {@code task} that names none gets: the one marked default, else the first by name. */

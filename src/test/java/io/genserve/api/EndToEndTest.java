@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -353,6 +354,40 @@ class EndToEndTest {
                 .contains("/generate", "/inpaint", "/style-transfer", "/upscale", "/models/{name}/manifest")
                 .contains("application/problem+json", "application/yaml");
         assertThat(http.get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * The upload endpoints take multipart forms and JSON, their form's text fields are form fields
+     * (not query parameters), and every task endpoint documents its problem answers.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "/inpaint, image mask invertMask model format timeoutMs",
+        "/style-transfer, image style styleImage strength format timeoutMs",
+        "/upscale, image model scale outscale format timeoutMs"
+    })
+    void openApiDescribesUploadsAsMultipartFormsAndTheirErrors(String path, String fields) throws Exception {
+        JsonNode post = JSON.readTree(text(http.get("/v3/api-docs")))
+                .path("paths")
+                .path(path)
+                .path("post");
+        JsonNode content = post.path("requestBody").path("content");
+        assertThat(content.has("application/json")).as(content.toString()).isTrue();
+        JsonNode form = content.path("multipart/form-data").path("schema").path("properties");
+        for (String field : fields.split(" ")) {
+            assertThat(form.has(field))
+                    .as(path + " form field " + field + " in " + form)
+                    .isTrue();
+        }
+        for (JsonNode parameter : post.path("parameters")) {
+            assertThat(parameter.path("in").asString()).as(parameter.toString()).isNotEqualTo("query");
+        }
+        for (String status : List.of("400", "404", "406", "413", "429", "503", "504")) {
+            JsonNode problem =
+                    post.path("responses").path(status).path("content").path("application/problem+json");
+            assertThat(problem.isMissingNode()).as(path + " " + status).isFalse();
+            assertThat(problem.path("example").path("type").asString()).startsWith("urn:genserve:problem:");
+        }
     }
 
     private static JsonNode assertProblem(HttpResponse<byte[]> r, int status) throws Exception {

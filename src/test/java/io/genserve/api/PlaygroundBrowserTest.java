@@ -243,6 +243,23 @@ class PlaygroundBrowserTest {
     }
 
     @Test
+    void upscalesThePhotoToTwiceItsSize() throws IOException {
+        selectTab("tab-upscale");
+        byId("upscale-file").sendKeys(PHOTO.toAbsolutePath().toString());
+        waitFor("the photo's preview", () -> byId("upscale-preview").isDisplayed());
+        new Select(byId("upscale-model")).selectByValue("photo-upscale");
+        byId("upscale-submit").click();
+        WebElement result = waitForImage("upscale-result");
+        assertThat(naturalSize(result)).containsExactly(602, 406);
+
+        HttpResponse<byte[]> direct =
+                http.postMultipart("/upscale", TestHttp.parts("image", PHOTO, "model", "photo-upscale"), "image/png");
+        assertThat(direct.statusCode()).as(TestHttp.text(direct)).isEqualTo(200);
+        assertSamePixels(decode(bytesOf(result.getAttribute("src"))), decode(direct.body()));
+        screenshot("upscale");
+    }
+
+    @Test
     void showsTheDetailOfTheServicesProblem(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         // Wider than genserve.imaging.max-side (8192): the service refuses it with a 413 naming the limit.
         Path wide = dir.resolve("panorama.png");
@@ -274,12 +291,14 @@ class PlaygroundBrowserTest {
         assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("tab-inpaint");
         byId("tab-inpaint").sendKeys(Keys.ARROW_RIGHT);
         assertThat(byId("tab-style").getDomAttribute("aria-selected")).isEqualTo("true");
-        // No upscale model in ./models: its tab stays hidden and the arrows skip it.
-        assertThat(byId("tab-upscale").isDisplayed()).isFalse();
+        // ./models has an upscaler (photo-upscale): its tab shows, and the arrows reach it and wrap around.
         JsonNode models = JSON.readTree(http.get("/models").body());
         assertThat(models.path("models").valueStream().map(m -> m.path("task").asString()))
-                .doesNotContain("upscale");
+                .contains("upscale");
+        assertThat(byId("tab-upscale").isDisplayed()).isTrue();
         byId("tab-style").sendKeys(Keys.ARROW_RIGHT);
+        assertThat(byId("tab-upscale").getDomAttribute("aria-selected")).isEqualTo("true");
+        byId("tab-upscale").sendKeys(Keys.ARROW_RIGHT);
         assertThat(byId("tab-generate").getDomAttribute("aria-selected")).isEqualTo("true");
 
         Object unlabelled = js("return [...document.querySelectorAll('input, select, textarea, button')]"

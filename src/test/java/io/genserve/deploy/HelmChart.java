@@ -30,7 +30,13 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 final class HelmChart {
     static final Path CHART = Path.of("helm/genserve");
-    static final Path GPU_VALUES = CHART.resolve("ci/gpu-autoscaling-values.yaml");
+    /** Examples that must install on a bare cluster (chart-testing installs every ci/*.yaml). */
+    static final Path CI_VALUES = CHART.resolve("ci");
+
+    static final Path GPU_VALUES = CI_VALUES.resolve("gpu-values.yaml");
+    /** Needs the Prometheus Operator's CRDs and Prometheus Adapter: layered over the others. */
+    static final Path OPERATOR_VALUES = CHART.resolve("examples/prometheus-operator-values.yaml");
+
     static final String RELEASE = "genserve";
     static final String NAMESPACE = "ml";
     /**

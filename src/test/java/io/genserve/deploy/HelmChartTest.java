@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.genserve.GenserveKeys;
 import io.genserve.batching.HeapShare;
 import io.genserve.edge.HttpEdgeProperties;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -43,7 +46,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * helm lint and helm template of helm/genserve through the real Helm library, with the default
- * values and with ci/gpu-autoscaling-values.yaml, and the rendered objects checked as typed
+ * values, with ci/gpu-values.yaml and with examples/prometheus-operator-values.yaml layered over
+ * it, and the rendered objects checked as typed
  * Kubernetes objects: what the kubelet, the Service and Prometheus will do with them.
  */
 class HelmChartTest {
@@ -57,9 +61,14 @@ class HelmChartTest {
 
     static final HelmChart.Manifests DEFAULTS = HelmChart.render();
     static final HelmChart.Manifests GPU = HelmChart.render(List.of(HelmChart.GPU_VALUES));
+    static final HelmChart.Manifests MONITORED =
+            HelmChart.render(List.of(HelmChart.GPU_VALUES, HelmChart.OPERATOR_VALUES));
 
     static Stream<Arguments> bothValueSets() {
-        return Stream.of(Arguments.of("default values", DEFAULTS), Arguments.of("GPU + autoscaling values", GPU));
+        return Stream.of(
+                Arguments.of("default values", DEFAULTS),
+                Arguments.of("GPU values", GPU),
+                Arguments.of("GPU + Prometheus Operator values", MONITORED));
     }
 
     @Test
@@ -68,8 +77,48 @@ class HelmChartTest {
     }
 
     @Test
-    void lintsCleanWithGpuAutoscalingValues(@TempDir Path scratch) {
+    void lintsCleanWithGpuValues(@TempDir Path scratch) {
         assertLintClean(HelmChart.lint(HelmChart.GPU_VALUES, scratch));
+    }
+
+    @Test
+    void lintsCleanWithPrometheusOperatorValues(@TempDir Path scratch) {
+        assertLintClean(HelmChart.lint(HelmChart.OPERATOR_VALUES, scratch));
+    }
+
+    static Stream<Path> ciValues() throws IOException {
+        try (Stream<Path> files = Files.list(HelmChart.CI_VALUES)) {
+            return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    /**
+     * chart-testing installs every ci/*.yaml on a fresh cluster, and a new user tries them on
+     * theirs: they may render only built-in kinds (no Prometheus Operator CRDs), an HPA only on
+     * resource metrics with a target above 0 (no metrics adapter), and no RuntimeClass, which
+     * would have to exist before a pod could be created.
+     */
+    @ParameterizedTest
+    @MethodSource("ciValues")
+    void everyCiExampleInstallsOnABareCluster(Path values) {
+        HelmChart.Manifests m = HelmChart.render(List.of(values));
+        assertThat(m.objects()).allSatisfy(o -> assertThat(o).isInstanceOf(HasMetadata.class));
+        assertThat(m.all(HasMetadata.class))
+                .extracting(HasMetadata::getApiVersion)
+                .allMatch(v ->
+                        List.of("v1", "apps/v1", "autoscaling/v2", "policy/v1").contains(v));
+        m.find(HorizontalPodAutoscaler.class)
+                .ifPresent(hpa -> assertThat(hpa.getSpec().getMetrics())
+                        .isNotEmpty()
+                        .allSatisfy(metric -> {
+                            assertThat(metric.getType()).isEqualTo("Resource");
+                            assertThat(metric.getResource().getTarget().getAverageUtilization())
+                                    .isPositive();
+                        }));
+        assertThat(podSpec(m).getRuntimeClassName()).isNull();
+        assertThat(container(m).getImage())
+                .as("the repository to push to is named")
+                .contains("/");
     }
 
     @Test
@@ -164,6 +213,42 @@ class HelmChartTest {
         assertThat(volume(podSpec(m), mount.getName()).getConfigMap().getName())
                 .isEqualTo(config.getMetadata().getName());
         assertThat(applicationYaml(m).at("/server/port").asInt()).isEqualTo(port(c, "http"));
+    }
+
+    /**
+     * The service fails its start on a genserve.* key nothing binds: every key the chart writes
+     * into the ConfigMap, and every GENSERVE_ variable it sets, must be one the service knows.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothValueSets")
+    void everyGenserveKeyTheChartSetsIsOneTheServiceBinds(String name, HelmChart.Manifests m) {
+        GenserveKeys keys = GenserveKeys.ofApplication();
+        List<String> set = new ArrayList<>();
+        flatten("", applicationYaml(m), set);
+        assertThat(set).contains("genserve.batching.max-queued-memory");
+        assertThat(set).allSatisfy(key -> assertThat(keys.problem(key, false)).isNull());
+        assertThat(container(m).getEnv())
+                .extracting(EnvVar::getName)
+                .contains("GENSERVE_MODEL_REPOSITORY")
+                .allSatisfy(variable -> assertThat(keys.problem(variable, true)).isNull());
+
+        // and a typo in genserve.config reaches the service, which names it
+        JsonNode typo = applicationYaml(HelmChart.render("genserve.config.genserve.batching.max-batch-sise", "8"));
+        List<String> typoKeys = new ArrayList<>();
+        flatten("", typo, typoKeys);
+        assertThat(typoKeys).contains("genserve.batching.max-batch-sise");
+        assertThat(keys.problem("genserve.batching.max-batch-sise", false))
+                .endsWith("did you mean genserve.batching.max-batch-size?");
+    }
+
+    private static void flatten(String prefix, JsonNode node, List<String> out) {
+        if (node.isObject()) {
+            node.properties()
+                    .forEach(
+                            e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+        } else {
+            out.add(prefix);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -264,8 +349,11 @@ class HelmChartTest {
 
     @Test
     void serviceMonitorSelectsTheServiceAndScrapesItsMetricsPort() {
-        Service service = GPU.one(Service.class);
-        ServiceMonitor monitor = GPU.one(ServiceMonitor.class);
+        assertThat(GPU.find(ServiceMonitor.class))
+                .as("not in the bare-cluster example")
+                .isEmpty();
+        Service service = MONITORED.one(Service.class);
+        ServiceMonitor monitor = MONITORED.one(ServiceMonitor.class);
         assertThat(monitor.apiVersion()).isEqualTo("monitoring.coreos.com/v1");
         assertThat(service.getMetadata().getLabels())
                 .containsAllEntriesOf(monitor.spec().selector().getMatchLabels());
@@ -277,7 +365,8 @@ class HelmChartTest {
                 .contains(endpoint.port());
         assertThat(endpoint.path()).isEqualTo(METRICS);
         // The same path as the prometheus.io annotations, so that both kinds of scraping agree.
-        assertThat(GPU.one(Deployment.class)
+        assertThat(MONITORED
+                        .one(Deployment.class)
                         .getSpec()
                         .getTemplate()
                         .getMetadata()
@@ -290,8 +379,17 @@ class HelmChartTest {
         PodSpec pod = podSpec(GPU);
         Container c = container(GPU);
         assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
-        assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
-        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
+        assertThat(pod.getRuntimeClassName()).isNull();
+        assertThat(HelmChart.render(
+                        List.of(HelmChart.GPU_VALUES),
+                        "gpu.runtimeClassName",
+                        "nvidia",
+                        "gpu.nodeSelector.nvidia\\.com/gpu\\.product",
+                        "NVIDIA-L4"))
+                .satisfies(m -> {
+                    assertThat(podSpec(m).getRuntimeClassName()).isEqualTo("nvidia");
+                    assertThat(podSpec(m).getNodeSelector()).containsEntry("nvidia.com/gpu.product", "NVIDIA-L4");
+                });
         assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
         assertThat(executionProvider(GPU)).isEqualTo("cuda");
         assertThat(c.getImage()).endsWith("-cuda");
@@ -303,8 +401,8 @@ class HelmChartTest {
 
     @Test
     void autoscalerScalesTheDeploymentOnQueuedRequestsAndOwnsItsReplicas() {
-        Deployment deployment = GPU.one(Deployment.class);
-        HorizontalPodAutoscaler hpa = GPU.one(HorizontalPodAutoscaler.class);
+        Deployment deployment = MONITORED.one(Deployment.class);
+        HorizontalPodAutoscaler hpa = MONITORED.one(HorizontalPodAutoscaler.class);
         assertThat(deployment.getSpec().getReplicas())
                 .as("the HPA, not the chart, sets replicas")
                 .isNull();
@@ -313,7 +411,10 @@ class HelmChartTest {
                 .isEqualTo(deployment.getMetadata().getName());
         assertThat(hpa.getSpec().getMinReplicas())
                 .isLessThanOrEqualTo(hpa.getSpec().getMaxReplicas());
-        MetricSpec queue = hpa.getSpec().getMetrics().get(0);
+        MetricSpec queue = hpa.getSpec().getMetrics().stream()
+                .filter(metric -> metric.getType().equals("Pods"))
+                .findFirst()
+                .orElseThrow();
         assertThat(queue.getType()).isEqualTo("Pods");
         assertThat(queue.getPods().getMetric().getName()).isEqualTo("genserve_queue_depth");
         assertThat(queue.getPods().getTarget().getType()).isEqualTo("AverageValue");

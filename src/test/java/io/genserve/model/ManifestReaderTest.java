@@ -84,4 +84,20 @@ class ManifestReaderTest {
                         + "outputs: [{name: o, role: image}]\n"))
                 .hasMessageContaining("scale must be 1..16, got 0");
     }
+
+    /** The manifest's keys are checked as strictly as the service's properties: a typo names the nearest key. */
+    @Test
+    void anUnknownKeyAnywhereFailsNamingTheNearestKey() {
+        String body = "inputs: [{name: z, role: latent, shape: [4]}]\noutputs: [{name: o, role: image}]\n";
+        assertThatThrownBy(() -> read("task: generate\ndefualt: true\n" + body))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("unknown key 'defualt' at the top; did you mean 'default'?");
+        assertThatThrownBy(() -> read("task: generate\nbatching: {max-batch-sise: 8}\n" + body))
+                .hasMessageContaining("unknown key 'max-batch-sise'")
+                .hasMessageContaining("did you mean 'max-batch-size'?");
+        assertThatThrownBy(() ->
+                        read("task: generate\ninputs: [{name: z, role: latent, shape: [4], distributon: uniform}]\n"
+                                + "outputs: [{name: o, role: image}]\n"))
+                .hasMessageContaining("unknown key 'distributon' at inputs[0]; did you mean 'distribution'?");
+    }
 }
