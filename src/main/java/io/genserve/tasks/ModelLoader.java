@@ -1,10 +1,13 @@
 package io.genserve.tasks;
 
+import io.genserve.batching.BatchCalibration;
+import io.genserve.batching.BatchCalibrator;
 import io.genserve.batching.BatchSettings;
 import io.genserve.batching.BatchingProperties;
 import io.genserve.batching.MemoryBudget;
 import io.genserve.batching.ModelBatcher;
 import io.genserve.error.GenserveException;
+import io.genserve.model.Choice;
 import io.genserve.model.EnumNames;
 import io.genserve.model.ManifestException;
 import io.genserve.model.ManifestReader;
@@ -13,12 +16,14 @@ import io.genserve.model.ModelSource;
 import io.genserve.model.ModelVersions;
 import io.genserve.runtime.CudaUnavailableException;
 import io.genserve.runtime.GraphLoader;
+import io.genserve.runtime.HeapTensor;
 import io.genserve.runtime.OnnxModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
@@ -39,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li>settle the manifest ({@link ModelProbe}): the written one held against the graph's real
  *       inputs and outputs, or one derived from the signature and probed with a calibration image;
  *       an upscaler's scale measured where the graph leaves it dynamic;
- *   <li>register the model's meters and start its batcher;
+ *   <li>register the model's meters; with {@code max-batch-size: auto}, time batch sizes on the
+ *       warm-up request ({@link BatchCalibrator}); start its batcher;
  *   <li>warm up: one real request through the task's codec, the batcher and the session.
  * </ol>
  *
@@ -109,16 +115,25 @@ final class ModelLoader {
             OnnxModel session = open(opened, openSession(source, written));
             ModelProbe.Settled settled = probe.settle(written, session, source.onnxFile());
             ModelMeters meters = open(opened, bindMeters(source.name(), version, session));
-            ModelBatcher batcher = open(opened, startBatcher(source.name(), session, settled.manifest(), meters));
+            ModelManifest manifest = settled.manifest();
+            String card = readCard(source);
+            List<Choice> choices = settled.choices();
+            BatchSettings settings;
+            if (BatchSettings.calibrates(batching, manifest.batching(), manifest.batch())) {
+                // Encoding needs the model but not its batcher, which waits for the measured size.
+                ServedModel unbatched = new ServedModel(
+                        source.name(), version, manifest, session.signature(), choices, session.provider(), null, card);
+                BatchCalibration measured = calibrate(unbatched, session);
+                settings = BatchSettings.resolve(batching, manifest.batching(), measured);
+                choices = new ArrayList<>(choices);
+                choices.add(
+                        new Choice("batching.max-batch-size", String.valueOf(measured.chosen()), measured.summary()));
+            } else {
+                settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
+            }
+            ModelBatcher batcher = open(opened, startBatcher(source.name(), session, settings, meters));
             ServedModel served = new ServedModel(
-                    source.name(),
-                    version,
-                    settled.manifest(),
-                    session.signature(),
-                    settled.choices(),
-                    session.provider(),
-                    batcher,
-                    readCard(source));
+                    source.name(), version, manifest, session.signature(), choices, session.provider(), batcher, card);
             warmUp(served);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
             meters.loaded(loadTime);
@@ -177,11 +192,35 @@ final class ModelLoader {
         return meters;
     }
 
-    private ModelBatcher startBatcher(String name, OnnxModel session, ModelManifest manifest, ModelMeters meters) {
-        BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
+    private ModelBatcher startBatcher(String name, OnnxModel session, BatchSettings settings, ModelMeters meters) {
         ModelBatcher batcher = new ModelBatcher(name, session::run, settings, System::nanoTime, timer, meters, memory);
         meters.watch(batcher);
         return batcher;
+    }
+
+    /**
+     * Settles {@code max-batch-size: auto}: times batch sizes on the warm-up request's first item,
+     * straight on the session (no batcher runs it yet). Blocks for a few runs per size.
+     */
+    @SuppressWarnings("unchecked")
+    private BatchCalibration calibrate(ServedModel unbatched, OnnxModel session) {
+        TaskCodec<Object, Object, ?> codec =
+                (TaskCodec<Object, Object, ?>) codecs.get(unbatched.manifest().task());
+        List<Map<String, HeapTensor>> items =
+                codec.encode(codec.warmUpRequest(unbatched), unbatched).items();
+        if (items.isEmpty()) {
+            throw new IllegalStateException("the warm-up request has no items to time the batch sizes with");
+        }
+        try {
+            BatchCalibration measured = new BatchCalibrator(session::run, System::nanoTime)
+                    .calibrate(items.get(0), batching.autoCeiling(), batching.autoRuns(), batching.autoMargin());
+            log.info("model '{}' max-batch-size auto: {}", unbatched.name(), measured.summary());
+            return measured;
+        } catch (GenserveException | IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ManifestException("warm-up inference failed: " + e.getMessage());
+        }
     }
 
     @SuppressWarnings("unchecked")
