@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start to ready: the time from starting java to the first 200 of /actuator/health/readiness on the
-# management port (every model of ./models loaded and warmed up), over several starts, and the
-# service's own account of where the time went (its "start-up:" log line).
+# management port (every model of ./models loaded and warmed up), over several starts, the CPU the
+# JVM used until then, the service's own account of where the time went (its "start-up:" log
+# lines) and what max-batch-size: auto chose.
 #   bench/startup.sh [jar|cds] [RUNS]        default: jar 5
 #     jar  java -jar target/genserve-*.jar, as the README runs it
 #     cds  the jar extracted (java -Djarmode=tools ... extract) and started with a class-data-sharing
@@ -43,8 +44,12 @@ for i in $(seq "$RUNS"); do
     sleep 0.02
   done
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  # CPU the JVM used until ready (user + system, clock ticks): less at the mercy of a busy machine than wall time.
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$pid/stat")
   times+=("$ms")
-  echo "run $i: ready in $ms ms; $(grep -o 'start-up: .*' "$log" || grep -o 'Started GenserveApplication.*' "$log")"
+  echo "run $i: ready in $ms ms, $cpu ms of CPU"
+  grep -o 'start-up: .*' "$log" | sed 's/^/  /' || grep -o 'Started GenserveApplication.*' "$log" | sed 's/^/  /'
+  grep -o "model '[^']*' max-batch-size auto: .*" "$log" | sed 's/^/  /' || true
   kill $pid
   wait $pid 2>/dev/null || true
 done

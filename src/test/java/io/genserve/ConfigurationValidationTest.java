@@ -27,7 +27,7 @@ class ConfigurationValidationTest {
             BatchingProperties b = context.getBean(BatchingProperties.class);
             assertThat(b.maxBatchSize()).as("measured per model at load").isEqualTo(MaxBatchSize.AUTO);
             assertThat(b.autoCeiling()).isEqualTo(16);
-            assertThat(b.autoMargin()).isEqualTo(0.10);
+            assertThat(b.autoMargin()).isEqualTo(0.05);
             assertThat(b.maxDelay()).isZero();
             assertThat(b.preferredBatchSizes()).isEmpty();
             assertThat(b.maxQueuedMemory().bytesOf(1000))

@@ -12,13 +12,18 @@ import java.util.function.LongSupplier;
 /**
  * Measures a model's batch sizes on one item (the warm-up request's) and settles
  * {@code max-batch-size: auto} by {@link BatchCalibration#choose}'s rule: for each size, one untimed
- * run (first runs of a shape allocate), then {@code runs} timed ones, whose median counts. The climb
+ * run (first runs of a shape allocate), then {@code runs} timed ones, whose median counts; a model
+ * that runs in well under a millisecond gets more runs, until they add up to {@link #MIN_TIMED}
+ * nanoseconds (a few runs of a tiny model are a few scheduler ticks: noise). The climb
  * stops at the first size that does not improve, so a model that does not gain from batching pays
  * for two sizes only. A size whose run fails (a graph whose batch axis is declared dynamic but is
  * not, memory) ends the climb at the size before it. Runs on the loading thread, before the model's
  * batcher starts, so nothing else runs the session meanwhile. Stateless.
  */
 public final class BatchCalibrator {
+    static final long MIN_TIMED = 20_000_000;
+    static final int MAX_RUNS = 200;
+
     private final ModelBatcher.Runner runner;
     private final LongSupplier clock;
 
@@ -61,14 +66,17 @@ public final class BatchCalibrator {
 
     private BatchCalibration.SizeTiming time(Map<String, HeapTensor> batch, int size, int runs) throws Exception {
         runner.run(batch, new RunControl()); // untimed: the first run of a shape allocates
-        long[] nanos = new long[runs];
-        for (int i = 0; i < runs; i++) {
+        long[] nanos = new long[MAX_RUNS];
+        long total = 0;
+        int n = 0;
+        while (n < runs || (total < MIN_TIMED && n < MAX_RUNS)) {
             long t0 = clock.getAsLong();
             runner.run(batch, new RunControl());
-            nanos[i] = clock.getAsLong() - t0;
+            nanos[n] = clock.getAsLong() - t0;
+            total += nanos[n++];
         }
-        Arrays.sort(nanos);
-        double median = runs % 2 == 1 ? nanos[runs / 2] : (nanos[runs / 2 - 1] + nanos[runs / 2]) / 2.0;
+        Arrays.sort(nanos, 0, n);
+        double median = n % 2 == 1 ? nanos[n / 2] : (nanos[n / 2 - 1] + nanos[n / 2]) / 2.0;
         return BatchCalibration.SizeTiming.of(size, median / 1e6);
     }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,12 @@ final class ModelLoader {
     private final MemoryBudget memory;
     private final ManifestReader reader = new ManifestReader();
     private final ModelProbe probe = new ModelProbe();
+    /**
+     * Loads hold the read side while they work; timing a model's batch sizes takes the write side,
+     * so that nothing else loading in parallel shares the cores with the runs being timed (they
+     * would measure the other load, not the batch size).
+     */
+    private final ReentrantReadWriteLock cores = new ReentrantReadWriteLock();
 
     ModelLoader(
             CatalogProperties properties,
@@ -110,6 +117,7 @@ final class ModelLoader {
     LoadedModel load(ModelSource source, String version) {
         long t0 = System.nanoTime();
         Deque<AutoCloseable> opened = new ArrayDeque<>();
+        cores.readLock().lock();
         try {
             ModelManifest written = readManifest(source);
             OnnxModel session = open(opened, openSession(source, written));
@@ -156,6 +164,8 @@ final class ModelLoader {
             log.warn("model '{}' failed to load", source.name(), e);
             closeAll(opened);
             throw new ModelLoadException(e.toString(), Duration.ofNanos(System.nanoTime() - t0), e);
+        } finally {
+            cores.readLock().unlock();
         }
     }
 
@@ -200,7 +210,9 @@ final class ModelLoader {
 
     /**
      * Settles {@code max-batch-size: auto}: times batch sizes on the warm-up request's first item,
-     * straight on the session (no batcher runs it yet). Blocks for a few runs per size.
+     * straight on the session (no batcher runs it yet), while no other load runs. Called with the
+     * read side of {@link #cores} held, and returns with it held. Blocks for the other loads' steps
+     * in progress and a few runs per size.
      */
     @SuppressWarnings("unchecked")
     private BatchCalibration calibrate(ServedModel unbatched, OnnxModel session) {
@@ -211,10 +223,24 @@ final class ModelLoader {
         if (items.isEmpty()) {
             throw new IllegalStateException("the warm-up request has no items to time the batch sizes with");
         }
+        cores.readLock().unlock(); // a read lock cannot be upgraded: let go, then take the write side
+        try {
+            cores.writeLock().lock();
+            try {
+                return calibrate(unbatched.name(), session, items.get(0));
+            } finally {
+                cores.writeLock().unlock();
+            }
+        } finally {
+            cores.readLock().lock();
+        }
+    }
+
+    private BatchCalibration calibrate(String name, OnnxModel session, Map<String, HeapTensor> item) {
         try {
             BatchCalibration measured = new BatchCalibrator(session::run, System::nanoTime)
-                    .calibrate(items.get(0), batching.autoCeiling(), batching.autoRuns(), batching.autoMargin());
-            log.info("model '{}' max-batch-size auto: {}", unbatched.name(), measured.summary());
+                    .calibrate(item, batching.autoCeiling(), batching.autoRuns(), batching.autoMargin());
+            log.info("model '{}' max-batch-size auto: {}", name, measured.summary());
             return measured;
         } catch (GenserveException | IllegalStateException e) {
             throw e;

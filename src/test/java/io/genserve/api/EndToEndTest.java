@@ -381,7 +381,7 @@ class EndToEndTest {
         JsonNode calibration = gen.get("batching").get("calibration");
         int chosen = calibration.get("chosen").asInt();
         assertThat(gen.get("batching").get("maxBatchSize").asInt()).isEqualTo(chosen);
-        assertThat(calibration.get("margin").asDouble()).isEqualTo(0.10);
+        assertThat(calibration.get("margin").asDouble()).isEqualTo(0.05);
         List<BatchCalibration.SizeTiming> sizes = new java.util.ArrayList<>();
         for (JsonNode t : calibration.get("sizes")) {
             sizes.add(new BatchCalibration.SizeTiming(
@@ -397,7 +397,7 @@ class EndToEndTest {
             assertThat(t.msPerRun()).isPositive();
             assertThat(t.msPerImage()).isCloseTo(t.msPerRun() / t.size(), org.assertj.core.data.Offset.offset(0.001));
         }
-        assertThat(chosen).isEqualTo(BatchCalibration.choose(sizes, 0.10));
+        assertThat(chosen).isEqualTo(BatchCalibration.choose(sizes, 0.05));
         assertThat(sizes.size() == 5 || calibration.has("stopped"))
                 .as("the climb reached the ceiling (16) or says why it stopped: %s", calibration)
                 .isTrue();

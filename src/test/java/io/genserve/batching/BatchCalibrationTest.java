@@ -98,20 +98,32 @@ class BatchCalibrationTest {
     @Test
     void theCalibratorTimesEachSizeOnceUntimedThenByTheMedianOfItsRuns() throws Exception {
         int[] calls = {0};
-        // 1 ms per run plus 0.1 ms per image; every size's first run (untimed) and one timed run are slow.
+        // 4 ms per run plus 0.4 ms per image; every size's first run (untimed) and one timed run are slow.
         ClockedModel model = new ClockedModel(n -> {
             calls[0]++;
-            long base = 1_000_000 + 100_000L * n;
+            long base = 4_000_000 + 400_000L * n;
             return calls[0] % 6 == 1 || calls[0] % 6 == 3 ? base * 50 : base;
         });
         BatchCalibration c = new BatchCalibrator(model, () -> model.now).calibrate(ITEM, 16, 5, MARGIN);
 
         assertThat(c.sizes()).extracting(SizeTiming::size).containsExactly(1, 2, 4, 8, 16);
-        assertThat(c.sizes()).extracting(SizeTiming::msPerRun).containsExactly(1.1, 1.2, 1.4, 1.8, 2.6);
-        assertThat(c.sizes().get(4).msPerImage()).isEqualTo(0.163);
+        assertThat(c.sizes()).extracting(SizeTiming::msPerRun).containsExactly(4.4, 4.8, 5.6, 7.2, 10.4);
+        assertThat(c.sizes()).extracting(SizeTiming::msPerImage).containsExactly(4.4, 2.4, 1.4, 0.9, 0.65);
         assertThat(c.chosen()).isEqualTo(16);
         assertThat(c.stopped()).isNull();
         assertThat(model.ran).hasSize(5 * 6);
+    }
+
+    @Test
+    void aTinyModelIsTimedUntilItsRunsAddUpTo20Milliseconds() throws Exception {
+        ClockedModel tiny = new ClockedModel(n -> 1_000_000L); // 1 ms a run, whatever the size
+        BatchCalibration c = new BatchCalibrator(tiny, () -> tiny.now).calibrate(ITEM, 2, 5, MARGIN);
+
+        assertThat(c.chosen()).isEqualTo(2);
+        assertThat(tiny.ran).as("per size: one untimed run, then 20 timed").hasSize(2 * 21);
+        ClockedModel instant = new ClockedModel(n -> 0);
+        new BatchCalibrator(instant, () -> instant.now).calibrate(ITEM, 1, 5, MARGIN);
+        assertThat(instant.ran).as("bounded").hasSize(1 + BatchCalibrator.MAX_RUNS);
     }
 
     @Test
