@@ -98,11 +98,14 @@ class BatchCalibrationTest {
     @Test
     void theCalibratorTimesEachSizeOnceUntimedThenByTheMedianOfItsRuns() throws Exception {
         int[] calls = {0};
-        // 4 ms per run plus 0.4 ms per image; every size's first run (untimed) and one timed run are slow.
+        int[] last = {0};
+        // 4 ms per run plus 0.4 ms per image; every size's first run (untimed) and every 7th run are slow.
         ClockedModel model = new ClockedModel(n -> {
             calls[0]++;
             long base = 4_000_000 + 400_000L * n;
-            return calls[0] % 6 == 1 || calls[0] % 6 == 3 ? base * 50 : base;
+            boolean first = n != last[0];
+            last[0] = n;
+            return first || calls[0] % 7 == 0 ? base * 50 : base;
         });
         BatchCalibration c = new BatchCalibrator(model, () -> model.now).calibrate(ITEM, 16, 5, MARGIN);
 
@@ -111,7 +114,9 @@ class BatchCalibrationTest {
         assertThat(c.sizes()).extracting(SizeTiming::msPerImage).containsExactly(4.4, 2.4, 1.4, 0.9, 0.65);
         assertThat(c.chosen()).isEqualTo(16);
         assertThat(c.stopped()).isNull();
-        assertThat(model.ran).hasSize(5 * 6);
+        assertThat(model.ran)
+                .as("size 1: 5 untimed runs to warm up, 1 untimed and 5 timed; the others: 1 untimed and 5 timed")
+                .hasSize(11 + 4 * 6);
     }
 
     @Test
@@ -120,10 +125,12 @@ class BatchCalibrationTest {
         BatchCalibration c = new BatchCalibrator(tiny, () -> tiny.now).calibrate(ITEM, 2, 5, MARGIN);
 
         assertThat(c.chosen()).isEqualTo(2);
-        assertThat(tiny.ran).as("per size: one untimed run, then 20 timed").hasSize(2 * 21);
+        assertThat(tiny.ran)
+                .as("size 1: 20 untimed runs to warm up, 1 untimed and 20 timed; size 2: 1 untimed, then 20 timed")
+                .hasSize(41 + 21);
         ClockedModel instant = new ClockedModel(n -> 0);
         new BatchCalibrator(instant, () -> instant.now).calibrate(ITEM, 1, 5, MARGIN);
-        assertThat(instant.ran).as("bounded").hasSize(1 + BatchCalibrator.MAX_RUNS);
+        assertThat(instant.ran).as("bounded").hasSize(2 * BatchCalibrator.MAX_RUNS + 1);
     }
 
     @Test
