@@ -9,6 +9,10 @@
 #   TMPDIR                     java.io.tmpdir: writable and not noexec (ONNX Runtime extracts its
 #                              native library there; Tomcat keeps its work files there)
 #   JAVA_OPTS                  extra JVM flags, after the defaults below, so they win
+#   GENSERVE_CDS               "train": the image build's training run (Dockerfile): start the
+#                              context, exit once it is refreshed, and archive the classes loaded
+#                              into app/genserve.jsa; every later start maps them from there
+#                              (class data sharing: the JVM neither parses nor verifies them again)
 set -eu
 : "${GENSERVE_HOME:?GENSERVE_HOME is not set}"
 : "${GENSERVE_MODEL_REPOSITORY:?GENSERVE_MODEL_REPOSITORY is not set}"
@@ -20,12 +24,21 @@ export GENSERVE_MODEL_REPOSITORY
 # metaspace and thread stacks. No -XX:+ExitOnOutOfMemoryError: a request whose images do not fit
 # into the heap is answered 503 + Retry-After and the service goes on (requests are admitted against
 # a memory budget, a quarter of the heap by default, so running out is rare).
+# The archive must be used with the JVM and class path that recorded it, so training and serving
+# share this one command line; a JAVA_OPTS that makes it unusable costs the gain, not the start.
+archive="$GENSERVE_HOME/app/genserve.jsa"
+cds=
+if [ "${GENSERVE_CDS:-}" = train ]; then
+  cds="-XX:ArchiveClassesAtExit=$archive -Dspring.context.exit=onRefresh"
+elif [ -f "$archive" ]; then
+  cds="-XX:SharedArchiveFile=$archive"
+fi
 # exec: java is PID 1 and gets SIGTERM itself, for the graceful shutdown.
-# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+# shellcheck disable=SC2086 # JAVA_OPTS and cds are lists of flags
 exec java \
   -XX:MaxRAMPercentage=50 \
   -XX:InitialRAMPercentage=10 \
   -Djava.io.tmpdir="$TMPDIR" \
+  $cds \
   ${JAVA_OPTS:-} \
-  -cp "$GENSERVE_HOME/app" \
-  org.springframework.boot.loader.launch.JarLauncher "$@"
+  -jar "$GENSERVE_HOME/app/genserve.jar" "$@"

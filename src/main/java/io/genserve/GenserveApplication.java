@@ -8,6 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class GenserveApplication {
     public static void main(String[] args) {
-        SpringApplication.run(GenserveApplication.class, args);
+        long mainMillis = System.currentTimeMillis();
+        SpringApplication app = new SpringApplication(GenserveApplication.class);
+        app.addListeners(new StartupReport(mainMillis));
+        app.run(args);
     }
 }

@@ -3,6 +3,7 @@ package io.genserve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genserve.batching.BatchingProperties;
+import io.genserve.model.MaxBatchSize;
 import io.genserve.runtime.OnnxProperties;
 import io.genserve.runtime.ProviderChoice;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,9 @@ class ConfigurationValidationTest {
     void defaultsBind() {
         runner.run(context -> {
             BatchingProperties b = context.getBean(BatchingProperties.class);
-            assertThat(b.maxBatchSize()).isEqualTo(16);
+            assertThat(b.maxBatchSize()).as("measured per model at load").isEqualTo(MaxBatchSize.AUTO);
+            assertThat(b.autoCeiling()).isEqualTo(16);
+            assertThat(b.autoMargin()).isEqualTo(0.05);
             assertThat(b.maxDelay()).isZero();
             assertThat(b.preferredBatchSizes()).isEmpty();
             assertThat(b.maxQueuedMemory().bytesOf(1000))
@@ -36,9 +39,26 @@ class ConfigurationValidationTest {
     }
 
     @Test
+    void aPinnedBatchSizeBinds() {
+        runner.withPropertyValues("genserve.batching.max-batch-size=8")
+                .run(context -> assertThat(
+                                context.getBean(BatchingProperties.class).maxBatchSize())
+                        .isEqualTo(new MaxBatchSize(8)));
+    }
+
+    @Test
     void aZeroBatchSizeFailsNamingTheProperty() {
         runner.withPropertyValues("genserve.batching.max-batch-size=0")
-                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("maxBatchSize"));
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("max-batch-size must be auto or 1..1024, got 0"));
+    }
+
+    @Test
+    void aMarginOfAllFailsNamingTheProperty() {
+        runner.withPropertyValues("genserve.batching.auto-margin=1")
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("autoMargin"));
     }
 
     @Test

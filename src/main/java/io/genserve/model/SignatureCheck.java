@@ -155,7 +155,6 @@ public final class SignatureCheck {
                 }
             }
         }
-        if (b.maxBatchSize() != null && b.maxBatchSize() < 1) problems.add("batching.max-batch-size must be >= 1");
         if (b.maxQueueSize() != null && b.maxQueueSize() < 1) problems.add("batching.max-queue-size must be >= 1");
         if (b.concurrency() != null && b.concurrency() < 1) problems.add("batching.concurrency must be >= 1");
     }

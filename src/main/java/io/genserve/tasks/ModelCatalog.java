@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -30,7 +34,7 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The models of the repository, by name, and the lifecycle state of each. Loads every model at
- * start (before the web server opens its port) through the {@link ModelLoader}, and drains and
+ * start (before the web server opens its port; several at once) through the {@link ModelLoader}, and drains and
  * closes them at shutdown (after the web server stopped taking requests). A model that fails
  * never stops the others: it is listed as failed with its reason.
  *
@@ -89,30 +93,89 @@ final class ModelCatalog implements SmartLifecycle {
         this.repository = new ModelRepository(properties.modelRepository());
     }
 
+    /**
+     * Loads every model of the repository, several at once (one per core, at most): a model's
+     * load is mostly one thread's work (reading and optimising the graph, probing, warming up),
+     * and start-up to ready is what a rollout or a scale-out waits for. Blocks until all are
+     * loaded or failed.
+     */
     @Override
     public void start() {
+        long t0 = System.nanoTime();
         List<ModelSource> sources = repository.scan();
+        int threads = Math.max(1, Math.min(sources.size(), Runtime.getRuntime().availableProcessors()));
         log.info(
-                "model repository {}: {} model folder(s)",
+                "model repository {}: {} model folder(s), loading {} at a time",
                 repository.root().toAbsolutePath().normalize(),
-                sources.size());
+                sources.size(),
+                threads);
         for (ModelSource source : sources) {
             newEntry(source.name(), true);
         }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "model-load");
+            t.setDaemon(true);
+            return t;
+        });
         try {
+            List<Future<?>> loads = new ArrayList<>();
             for (ModelSource source : sources) {
-                try {
-                    loadInto(entries.get(source.name()), source);
-                } catch (ModelLoadException e) {
-                    // reported as the model's state: the others load and serve
-                }
+                loads.add(pool.submit(() -> {
+                    try {
+                        loadInto(entries.get(source.name()), source);
+                    } catch (ModelLoadException e) {
+                        // reported as the model's state: the others load and serve
+                    }
+                }));
+            }
+            for (Future<?> load : loads) {
+                await(load);
             }
         } catch (RuntimeException e) {
             // Spring stops only lifecycles that started: close what loaded before the failure ourselves.
+            pool.shutdownNow();
+            awaitQuietly(pool);
             closeAll();
             throw e;
+        } finally {
+            pool.shutdown();
         }
         running = true;
+        log.info(
+                "start-up: {} model(s) loaded in {} ms, {} at a time ({})",
+                sources.size(),
+                (System.nanoTime() - t0) / 1_000_000,
+                threads,
+                String.join(
+                        ", ",
+                        entries.values().stream()
+                                .filter(e -> e.loadTime != null)
+                                .map(e -> e.name + " " + e.loadTime.toMillis() + " ms")
+                                .toList()));
+    }
+
+    /** Waits for one load; a failure that is not one model's (CUDA missing) fails the start. */
+    private static void await(Future<?> load) {
+        try {
+            load.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the models", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Lets loads still running finish (each closes what it opened if it fails) before closing the loaded. */
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            pool.awaitTermination(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Entry newEntry(String name, boolean fromStart) {

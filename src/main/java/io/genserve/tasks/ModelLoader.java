@@ -1,10 +1,13 @@
 package io.genserve.tasks;
 
+import io.genserve.batching.BatchCalibration;
+import io.genserve.batching.BatchCalibrator;
 import io.genserve.batching.BatchSettings;
 import io.genserve.batching.BatchingProperties;
 import io.genserve.batching.MemoryBudget;
 import io.genserve.batching.ModelBatcher;
 import io.genserve.error.GenserveException;
+import io.genserve.model.Choice;
 import io.genserve.model.EnumNames;
 import io.genserve.model.ManifestException;
 import io.genserve.model.ManifestReader;
@@ -13,12 +16,14 @@ import io.genserve.model.ModelSource;
 import io.genserve.model.ModelVersions;
 import io.genserve.runtime.CudaUnavailableException;
 import io.genserve.runtime.GraphLoader;
+import io.genserve.runtime.HeapTensor;
 import io.genserve.runtime.OnnxModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>settle the manifest ({@link ModelProbe}): the written one held against the graph's real
  *       inputs and outputs, or one derived from the signature and probed with a calibration image;
  *       an upscaler's scale measured where the graph leaves it dynamic;
- *   <li>register the model's meters and start its batcher;
+ *   <li>register the model's meters; with {@code max-batch-size: auto}, time batch sizes on the
+ *       warm-up request ({@link BatchCalibrator}); start its batcher;
  *   <li>warm up: one real request through the task's codec, the batcher and the session.
  * </ol>
  *
@@ -62,6 +69,12 @@ final class ModelLoader {
     private final MemoryBudget memory;
     private final ManifestReader reader = new ManifestReader();
     private final ModelProbe probe = new ModelProbe();
+    /**
+     * Loads hold the read side while they work; timing a model's batch sizes takes the write side,
+     * so that nothing else loading in parallel shares the cores with the runs being timed (they
+     * would measure the other load, not the batch size).
+     */
+    private final ReentrantReadWriteLock cores = new ReentrantReadWriteLock();
 
     ModelLoader(
             CatalogProperties properties,
@@ -104,21 +117,31 @@ final class ModelLoader {
     LoadedModel load(ModelSource source, String version) {
         long t0 = System.nanoTime();
         Deque<AutoCloseable> opened = new ArrayDeque<>();
+        cores.readLock().lock();
         try {
             ModelManifest written = readManifest(source);
             OnnxModel session = open(opened, openSession(source, written));
             ModelProbe.Settled settled = probe.settle(written, session, source.onnxFile());
             ModelMeters meters = open(opened, bindMeters(source.name(), version, session));
-            ModelBatcher batcher = open(opened, startBatcher(source.name(), session, settled.manifest(), meters));
+            ModelManifest manifest = settled.manifest();
+            String card = readCard(source);
+            List<Choice> choices = settled.choices();
+            BatchSettings settings;
+            if (BatchSettings.calibrates(batching, manifest.batching(), manifest.batch())) {
+                // Encoding needs the model but not its batcher, which waits for the measured size.
+                ServedModel unbatched = new ServedModel(
+                        source.name(), version, manifest, session.signature(), choices, session.provider(), null, card);
+                BatchCalibration measured = calibrate(unbatched, session);
+                settings = BatchSettings.resolve(batching, manifest.batching(), measured);
+                choices = new ArrayList<>(choices);
+                choices.add(
+                        new Choice("batching.max-batch-size", String.valueOf(measured.chosen()), measured.summary()));
+            } else {
+                settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
+            }
+            ModelBatcher batcher = open(opened, startBatcher(source.name(), session, settings, meters));
             ServedModel served = new ServedModel(
-                    source.name(),
-                    version,
-                    settled.manifest(),
-                    session.signature(),
-                    settled.choices(),
-                    session.provider(),
-                    batcher,
-                    readCard(source));
+                    source.name(), version, manifest, session.signature(), choices, session.provider(), batcher, card);
             warmUp(served);
             Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
             meters.loaded(loadTime);
@@ -141,6 +164,8 @@ final class ModelLoader {
             log.warn("model '{}' failed to load", source.name(), e);
             closeAll(opened);
             throw new ModelLoadException(e.toString(), Duration.ofNanos(System.nanoTime() - t0), e);
+        } finally {
+            cores.readLock().unlock();
         }
     }
 
@@ -177,11 +202,51 @@ final class ModelLoader {
         return meters;
     }
 
-    private ModelBatcher startBatcher(String name, OnnxModel session, ModelManifest manifest, ModelMeters meters) {
-        BatchSettings settings = BatchSettings.resolve(batching, manifest.batching(), manifest.batch());
+    private ModelBatcher startBatcher(String name, OnnxModel session, BatchSettings settings, ModelMeters meters) {
         ModelBatcher batcher = new ModelBatcher(name, session::run, settings, System::nanoTime, timer, meters, memory);
         meters.watch(batcher);
         return batcher;
+    }
+
+    /**
+     * Settles {@code max-batch-size: auto}: times batch sizes on the warm-up request's first item,
+     * straight on the session (no batcher runs it yet), while no other load runs. Called with the
+     * read side of {@link #cores} held, and returns with it held. Blocks for the other loads' steps
+     * in progress and a few runs per size.
+     */
+    @SuppressWarnings("unchecked")
+    private BatchCalibration calibrate(ServedModel unbatched, OnnxModel session) {
+        TaskCodec<Object, Object, ?> codec =
+                (TaskCodec<Object, Object, ?>) codecs.get(unbatched.manifest().task());
+        List<Map<String, HeapTensor>> items =
+                codec.encode(codec.warmUpRequest(unbatched), unbatched).items();
+        if (items.isEmpty()) {
+            throw new IllegalStateException("the warm-up request has no items to time the batch sizes with");
+        }
+        cores.readLock().unlock(); // a read lock cannot be upgraded: let go, then take the write side
+        try {
+            cores.writeLock().lock();
+            try {
+                return calibrate(unbatched.name(), session, items.get(0));
+            } finally {
+                cores.writeLock().unlock();
+            }
+        } finally {
+            cores.readLock().lock();
+        }
+    }
+
+    private BatchCalibration calibrate(String name, OnnxModel session, Map<String, HeapTensor> item) {
+        try {
+            BatchCalibration measured = new BatchCalibrator(session::run, System::nanoTime)
+                    .calibrate(item, batching.autoCeiling(), batching.autoRuns(), batching.autoMargin());
+            log.info("model '{}' max-batch-size auto: {}", name, measured.summary());
+            return measured;
+        } catch (GenserveException | IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ManifestException("warm-up inference failed: " + e.getMessage());
+        }
     }
 
     @SuppressWarnings("unchecked")

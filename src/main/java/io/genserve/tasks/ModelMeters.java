@@ -104,9 +104,23 @@ final class ModelMeters implements MeterBinder, BatchObserver, AutoCloseable {
                 .register(registry));
     }
 
-    /** The batcher the queue gauges read; they read 0 before. */
-    void watch(ModelBatcher batcher) {
+    /**
+     * The batcher the queue gauges read (they read 0 before), and whose largest batch the
+     * {@code genserve.batch.limit} gauge shows from now on.
+     */
+    synchronized void watch(ModelBatcher batcher) {
         this.batcher = batcher;
+        if (registry != null && bound != null) {
+            add(Gauge.builder(
+                            "genserve.batch.limit",
+                            this,
+                            m -> m.read(b -> b.settings().maxBatchSize()))
+                    .tags(tags)
+                    .tag("source", batcher.settings().calibration() != null ? "auto" : "pinned")
+                    .description("Largest batch a run of the model receives: measured at load (auto) or"
+                            + " configured (pinned)")
+                    .register(registry));
+        }
     }
 
     /** The load took this long; the load-duration gauge is NaN until then. */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.genserve.PromText;
 import io.genserve.TestHttp;
 import io.genserve.TestImages;
+import io.genserve.batching.BatchCalibration;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -406,5 +407,49 @@ class EndToEndTest {
 
     static byte[] solidPng(int r, int g, int b) {
         return TestImages.solidPng(10, 10, (r << 16) | (g << 8) | b);
+    }
+
+    @Test
+    void maxBatchSizeAutoIsMeasuredAtLoadAndShownWithItsTimingsInModelsAndAsAMetric() throws Exception {
+        // Which size wins depends on the machine; what is checked is that it was measured, reported and applied.
+        JsonNode gen = JSON.readTree(http.get("/models/gen-nchw-rgb").body());
+        JsonNode calibration = gen.get("batching").get("calibration");
+        int chosen = calibration.get("chosen").asInt();
+        assertThat(gen.get("batching").get("maxBatchSize").asInt()).isEqualTo(chosen);
+        assertThat(calibration.get("margin").asDouble()).isEqualTo(0.05);
+        List<BatchCalibration.SizeTiming> sizes = new java.util.ArrayList<>();
+        for (JsonNode t : calibration.get("sizes")) {
+            sizes.add(new BatchCalibration.SizeTiming(
+                    t.get("size").asInt(),
+                    t.get("msPerRun").asDouble(),
+                    t.get("msPerImage").asDouble()));
+        }
+        assertThat(sizes).extracting(BatchCalibration.SizeTiming::size).startsWith(1, 2);
+        assertThat(sizes.size()).isLessThanOrEqualTo(5);
+        for (int i = 0; i < sizes.size(); i++) {
+            BatchCalibration.SizeTiming t = sizes.get(i);
+            assertThat(t.size()).isEqualTo(1 << i);
+            assertThat(t.msPerRun()).isPositive();
+            assertThat(t.msPerImage()).isCloseTo(t.msPerRun() / t.size(), org.assertj.core.data.Offset.offset(0.001));
+        }
+        assertThat(chosen).isEqualTo(BatchCalibration.choose(sizes, 0.05));
+        assertThat(sizes.size() == 5 || calibration.has("stopped"))
+                .as("the climb reached the ceiling (16) or says why it stopped: %s", calibration)
+                .isTrue();
+        assertThat(gen.get("choices").toString())
+                .contains(
+                        "\"setting\":\"batching.max-batch-size\",\"value\":\"" + chosen + "\"", "ms per image at 1: ");
+
+        JsonNode fixed = JSON.readTree(http.get("/models/gen-nhwc-gray-b1").body());
+        assertThat(fixed.get("batching").get("maxBatchSize").asInt()).isEqualTo(1);
+        assertThat(fixed.get("batching").has("calibration"))
+                .as("a graph fixed to one item has nothing to measure")
+                .isFalse();
+
+        String metrics = text(new TestHttp(managementPort).get("/actuator/prometheus"));
+        assertThat(PromText.sum(metrics, "genserve_batch_limit", "model", "gen-nchw-rgb", "source", "auto"))
+                .isEqualTo(chosen);
+        assertThat(PromText.sum(metrics, "genserve_batch_limit", "model", "gen-nhwc-gray-b1", "source", "pinned"))
+                .isEqualTo(1);
     }
 }

@@ -47,7 +47,8 @@ class ModelBatcherTest {
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(1),
                 1,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2),
+                null);
     }
 
     /** Model "m" on the real clock and the test's timer, without meters. */

@@ -127,16 +127,40 @@ class DockerfileDriftTest {
         assertThat(DOCKERFILE.stage(base).instructions())
                 .as("base stage %s adds nothing this test would have to emulate", base)
                 .isEmpty();
-        for (Dockerfile.Instruction i : runtime.all("RUN")) {
-            assertThat(i.arguments())
-                    .as("the runtime stage's RUNs only create the user, which this test does not emulate")
-                    .matches("groupadd .*&& useradd .*");
-        }
+        List<Dockerfile.Instruction> runs = runtime.all("RUN");
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(0).arguments())
+                .as("the runtime stage's first RUN creates the user, which this test does not emulate")
+                .matches("groupadd .*&& useradd .*");
+        assertThat(runs.get(1).arguments())
+                .as("its second records the class-data-sharing archive with the ENTRYPOINT itself")
+                .startsWith("GENSERVE_CDS=train bin/entrypoint.sh");
         Path root = work.resolve("image");
         assemble(runtime, root, Map.of("build", buildRoot));
         for (Dockerfile.Instruction volume : runtime.all("VOLUME")) {
             Files.createDirectories(under(root, volume.arguments().strip()));
         }
+        Map<String, String> imageEnv = new HashMap<>();
+        runtime.env()
+                .forEach((k, v) ->
+                        imageEnv.put(k, v.startsWith("/") ? under(root, v).toString() : v));
+        Path training = work.resolve("cds-training.log");
+        ProcessBuilder trainer = new ProcessBuilder("sh", "-c", runs.get(1).arguments())
+                .directory(under(root, workdir(runtime)).toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(training.toFile());
+        scrub(trainer.environment());
+        trainer.environment().putAll(imageEnv);
+        Process train = trainer.start();
+        train.getOutputStream().close();
+        assertThat(train.waitFor(4, TimeUnit.MINUTES))
+                .as("the CDS training run within 4 minutes")
+                .isTrue();
+        assertThat(train.exitValue())
+                .as("the CDS training run%n%s", TestProcesses.tail(training))
+                .isZero();
+        Path archive = under(root, runtime.env().get("GENSERVE_HOME") + "/app/genserve.jsa");
+        assertThat(archive).as("the class-data-sharing archive").isNotEmptyFile();
         Set<Path> before = files(root);
 
         // docker run -p PORT:PORT image: its ENV, with absolute paths relocated under the fake root.
@@ -146,15 +170,9 @@ class DockerfileDriftTest {
                 .directory(under(root, workdir(runtime)).toFile())
                 .redirectErrorStream(true);
         Map<String, String> env = starter.environment();
-        env.keySet()
-                .removeIf(k -> k.startsWith("GENSERVE_")
-                        || k.startsWith("SPRING_")
-                        || k.startsWith("SERVER_")
-                        || k.startsWith("MANAGEMENT_")
-                        || k.equals("JAVA_OPTS")
-                        || k.equals("TMPDIR"));
-        runtime.env()
-                .forEach((k, v) -> env.put(k, v.startsWith("/") ? under(root, v).toString() : v));
+        scrub(env);
+        env.putAll(imageEnv);
+        env.put("JAVA_OPTS", "-Xshare:on"); // fails the start, not just the gain, when the archive cannot be used
         int managementPort = TestProcesses.freePort();
         while (managementPort == port) {
             managementPort = TestProcesses.freePort();
@@ -214,6 +232,17 @@ class DockerfileDriftTest {
         assertThat(written)
                 .as("files written outside the VOLUMEs: a read-only root filesystem would refuse them")
                 .isEmpty();
+    }
+
+    /** What this JVM's environment says that docker run would not. */
+    private static void scrub(Map<String, String> env) {
+        env.keySet()
+                .removeIf(k -> k.startsWith("GENSERVE_")
+                        || k.startsWith("SPRING_")
+                        || k.startsWith("SERVER_")
+                        || k.startsWith("MANAGEMENT_")
+                        || k.equals("JAVA_OPTS")
+                        || k.equals("TMPDIR"));
     }
 
     /** Runs the stage's WORKDIR and COPY instructions into root; returns the final working directory. */

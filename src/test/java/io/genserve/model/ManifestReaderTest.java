@@ -58,7 +58,22 @@ class ManifestReaderTest {
                 """);
         assertThat(dcgan.input(TensorRole.LATENT).orElseThrow().latentSize()).isEqualTo(100);
         assertThat(dcgan.imageOutput().range()).isEqualTo(new ValueRange(-1, 1));
-        assertThat(dcgan.batching().maxBatchSize()).isEqualTo(32);
+        assertThat(dcgan.batching().maxBatchSize()).isEqualTo(new MaxBatchSize(32));
+    }
+
+    @Test
+    void maxBatchSizeIsANumberOrAuto() {
+        String gan = "task: generate\ninputs: [{name: z, role: latent, shape: [4]}]\n"
+                + "outputs: [{name: o, role: image}]\nbatching: {max-batch-size: %s}\n";
+        assertThat(read(gan.formatted("auto")).batching().maxBatchSize()).isEqualTo(MaxBatchSize.AUTO);
+        assertThat(read(gan.formatted("4")).batching().maxBatchSize()).isEqualTo(new MaxBatchSize(4));
+        assertThatThrownBy(() -> read(gan.formatted("0")))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("batching.max-batch-size")
+                .hasMessageContaining("auto or 1..1024, got 0");
+        assertThatThrownBy(() -> read(gan.formatted("atuo")))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("auto or 1..1024, got 'atuo'");
     }
 
     @Test

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import io.genserve.batching.BatchingProperties;
 import io.genserve.batching.HeapShare;
 import io.genserve.batching.MemoryBudget;
+import io.genserve.model.MaxBatchSize;
 import io.genserve.runtime.GraphLoader;
 import io.genserve.runtime.MemoryArena;
 import io.genserve.runtime.OnnxModel;
@@ -44,7 +45,10 @@ final class TestCatalogs implements AutoCloseable {
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     final ExecutorService postprocessing = Executors.newFixedThreadPool(2);
     final BatchingProperties batching = new BatchingProperties(
-            8,
+            new MaxBatchSize(8),
+            16,
+            0.10,
+            5,
             List.of(),
             Duration.ZERO,
             64,
