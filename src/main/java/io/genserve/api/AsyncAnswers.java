@@ -36,8 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Two ways: {@link #defer} hands Spring MVC a {@link DeferredResult}, whose completion
  * dispatches the request again through every filter, the DispatcherServlet and the message
- * converters; {@link #answer} writes the answer on the thread that completes the future and
- * completes the servlet's async cycle itself, with no second pass (measured with bench/profile.sh:
+ * converters; {@link #answer} writes the answer from a container thread as soon as the future
+ * completes and completes the servlet's async cycle itself, with no second pass (measured with bench/profile.sh:
  * the second pass was 13% of the CPU of {@code /generate} at concurrency 32). Errors in both go
  * through Spring MVC's exception resolvers, so {@link ProblemMapper} writes every problem.
  */
@@ -101,7 +101,7 @@ final class AsyncAnswers {
 
     /**
      * Answers {@code request} with {@code render}'s entity once {@code future} completes, written
-     * on the completing thread (the batcher's), without an async dispatch. The same answers as
+     * by a container thread ({@link AsyncContext#start}) without an async dispatch. The same answers as
      * {@link #defer}: the rendered entity, a problem for an error or a render that throws, 499
      * when the future was cancelled (the client left), 503 when Spring MVC's async request
      * timeout passes first, which cancels the future. Must be called on the request's servlet
@@ -154,7 +154,7 @@ final class AsyncAnswers {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
-            finish(async, request, () -> {
+            Runnable write = () -> finish(async, request, () -> {
                 if (error instanceof CancellationException) {
                     response.setStatus(CLIENT_CLOSED_REQUEST);
                 } else if (error != null) {
@@ -163,6 +163,14 @@ final class AsyncAnswers {
                     renderAndWrite(request, response, render, value);
                 }
             });
+            // On a container thread, as the dispatch was: a client that does not read its answer blocks
+            // one of those until the write times out, never the thread that completed the task (the
+            // batcher's post-processing pool, which every answer of every model goes through).
+            try {
+                async.start(write);
+            } catch (RuntimeException e) { // the container refuses new work (shutting down): write here
+                write.run();
+            }
         });
         watchDisconnect(request, future);
     }

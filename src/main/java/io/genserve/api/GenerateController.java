@@ -131,7 +131,7 @@ final class GenerateController {
         ImageFormat format = ImageResponses.format(b.format(), accept);
         GenerateRequest request = new GenerateRequest(
                 b.model(), b.count() == null ? 1 : b.count(), b.seed(), b.label(), b.prompt(), b.truncation());
-        // Written by the batcher's thread when the images are ready: no async dispatch (see AsyncAnswers).
+        // Written as soon as the images are ready, without an async dispatch (see AsyncAnswers).
         answers.answer(
                 servletRequest,
                 servletResponse,

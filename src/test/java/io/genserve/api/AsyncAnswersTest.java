@@ -25,8 +25,8 @@ import org.springframework.web.servlet.ModelAndView;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@link AsyncAnswers#answer}: the answer written by the thread that completes the future, with
- * the same outcomes as a DeferredResult's second dispatch. Spring's mock request stands in for
+ * {@link AsyncAnswers#answer}: the answer written without a second dispatch once the future
+ * completes, with the same outcomes as a DeferredResult's second dispatch. Spring's mock request stands in for
  * the container (its async context records listeners and completion); the exception resolver
  * records what it was asked to map, as Spring MVC's would be (ProblemMapper's answers are tested
  * end to end).
@@ -51,7 +51,7 @@ class AsyncAnswersTest {
     }
 
     @Test
-    void aResultThatComesLaterIsWrittenByTheCompletingThreadAndEndsTheCycle() throws Exception {
+    void aResultThatComesLaterIsWrittenAndEndsTheCycle() throws Exception {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         answers.answer(request, response, future, AsyncAnswersTest::png);
         assertThat(request.isAsyncStarted()).isTrue();

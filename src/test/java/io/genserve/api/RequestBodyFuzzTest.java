@@ -72,7 +72,7 @@ class RequestBodyFuzzTest {
             result.getAsyncResult(30_000); // a DeferredResult: Spring MVC answers in a second dispatch
             result = mvc.perform(asyncDispatch(result)).andReturn();
         } else {
-            awaitAnswer(result.getRequest()); // AsyncAnswers.answer: written by the batcher's thread
+            awaitAnswer(result.getRequest()); // AsyncAnswers.answer: written without a second dispatch
         }
         MockHttpServletResponse r = result.getResponse();
         int status = r.getStatus();
