@@ -9,12 +9,13 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.http.ResponseEntity;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 
 @RestController
 @Tag(name = "generate", description = "Images from noise, a seed and optionally a class")
@@ -122,14 +123,20 @@ final class GenerateController {
                         description = "The request's deadline passed",
                         content = @Content(mediaType = "application/problem+json"))
             })
-    DeferredResult<ResponseEntity<?>> generate(
+    void generate(
             @RequestBody(required = false) GenerateBody body,
-            @RequestHeader(value = "Accept", required = false) String accept) {
+            @RequestHeader(value = "Accept", required = false) String accept,
+            HttpServletRequest servletRequest,
+            HttpServletResponse servletResponse)
+            throws IOException {
         GenerateBody b = body == null ? GenerateBody.EMPTY : body;
         ImageFormat format = ImageResponses.format(b.format(), accept);
         GenerateRequest request = new GenerateRequest(
                 b.model(), b.count() == null ? 1 : b.count(), b.seed(), b.label(), b.prompt(), b.truncation());
-        return answers.defer(
+        // Written as soon as the images are ready, without an async dispatch (see AsyncAnswers).
+        answers.answer(
+                servletRequest,
+                servletResponse,
                 tasks.generate(request, Timeouts.ofMillis(b.timeoutMs())),
                 result -> responses.generated(result, format, ImageResponses.wantsJson(accept)));
     }

@@ -182,6 +182,9 @@ public final class ImageCodec {
     }
 
     public byte[] encode(PixelImage image, ImageFormat format) {
+        if (format == ImageFormat.PNG) {
+            return PngEncoder.encode(image); // ImageIO's PNG writer costs more than tiny images do
+        }
         BufferedImage buffered = toBuffered(image);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ImageWriter writer =

@@ -157,6 +157,7 @@ public final class Bench {
                 "--springdoc.swagger-ui.enabled=false",
                 "--genserve.batching.max-queue-size=1024",
                 "--server.tomcat.threads.max=256",
+                "--genserve.grpc.port=0", // another service on the machine may hold 8082
                 "--genserve.onnx.intra-op-threads=" + intraOp));
         args.addAll(List.of(more));
         return new SpringApplication(GenserveApplication.class).run(args.toArray(String[]::new));
