@@ -34,11 +34,12 @@ public final class GenserveKeys {
 
     /**
      * Environment variables that start with {@code GENSERVE_} without being properties: the image's
-     * own ({@code GENSERVE_HOME}, docker/entrypoint.sh), and the ones Kubernetes gives every pod for
+     * own ({@code GENSERVE_HOME}, and {@code GENSERVE_CDS} for its class-data-sharing training run:
+     * docker/entrypoint.sh), and the ones Kubernetes gives every pod for
      * each Service of its namespace (service links: a Service named genserve gives
      * {@code GENSERVE_SERVICE_HOST}, {@code GENSERVE_PORT_8080_TCP_ADDR}, ...).
      */
-    static final Pattern NOT_PROPERTIES = Pattern.compile("GENSERVE_HOME"
+    static final Pattern NOT_PROPERTIES = Pattern.compile("GENSERVE_HOME|GENSERVE_CDS"
             + "|GENSERVE(_[A-Z0-9]+)*_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)"
             + "|GENSERVE(_[A-Z0-9]+)*_PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?");
 

@@ -92,6 +92,7 @@ class UnknownPropertyTest {
                 "GENSERVE_HTTP_SHEDDING_ENABLED",
                 // not properties: the image's own variable, and Kubernetes service links of a Service named genserve
                 "GENSERVE_HOME",
+                "GENSERVE_CDS",
                 "GENSERVE_SERVICE_HOST",
                 "GENSERVE_SERVICE_PORT_MANAGEMENT",
                 "GENSERVE_PORT",
