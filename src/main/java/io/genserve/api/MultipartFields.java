@@ -46,7 +46,9 @@ final class MultipartFields implements HandlerInterceptor {
         List<String> names = known.keySet().stream().sorted().toList();
         Map<String, Integer> seen = new LinkedHashMap<>();
         request.getMultiFileMap().forEach((name, files) -> seen.merge(name, files.size(), Integer::sum));
-        request.getParameterMap().forEach((name, values) -> seen.merge(name, values.length, Integer::sum));
+        // A malformed part can leave a name with no values (null): it was still sent once.
+        request.getParameterMap()
+                .forEach((name, values) -> seen.merge(name, values == null ? 1 : values.length, Integer::sum));
         for (Map.Entry<String, Integer> e : seen.entrySet()) {
             String name = e.getKey();
             Boolean file = known.get(name);
