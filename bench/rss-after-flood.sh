@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# Does memory come back after a flood? Starts the packaged service (heap of a 2 GiB container:
-# -Xmx1g), floods /style-transfer with wrk (256 connections, closed loop, 60 s), and prints its RSS
-# before, at the peak and 60 s after, for each ONNX Runtime arena setting given, with and without
-# glibc's malloc arenas limited to 2 (MALLOC_ARENA_MAX=2).
-#   bench/rss-after-flood.sh                 keep shrink off
-#   bench/rss-after-flood.sh shrink
+# Does memory come back after a flood, and what holds it? Starts the packaged service (heap of a
+# 2 GiB container: -Xmx1g) once per configuration, floods /style-transfer with wrk (256
+# connections, closed loop, 60 s) and prints, before, at the peak and 60 s after: the process's
+# RSS, the Java heap the JVM has committed, and everything else the JVM itself tracks (Native
+# Memory Tracking: metaspace, code, threads, GC); what is left of the RSS is memory the JVM does
+# not know of: ONNX Runtime's allocations and glibc's free lists.
+#   bench/rss-after-flood.sh                     every configuration below
+#   bench/rss-after-flood.sh image heap-only     some of them
+# A configuration is JVM flags and environment; `image` is what docker/entrypoint.sh runs.
 # Needs wrk (apt-get install wrk) and a built jar (mvn -q -DskipTests package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=target/genserve-0.1.0-SNAPSHOT.jar
 PHOTO=src/test/resources/fixtures/photo-301x203.png
 PORT=${PORT:-18380}
+FLOOD_S=${FLOOD_S:-60}
+TRIM="-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
+declare -A CONFIG=(
+  [none]="JVM= ENV="
+  [heap-only]="JVM=-XX:G1PeriodicGCInterval=5000 ENV="
+  [trim-only]="JVM=$TRIM ENV="
+  [image]="JVM=-XX:G1PeriodicGCInterval=5000 $TRIM ENV="
+  [arena-keep]="JVM=-XX:G1PeriodicGCInterval=5000 $TRIM ENV= ARGS=--genserve.onnx.arena=keep"
+)
 BODY=$(mktemp); LUA=$(mktemp)
-trap 'rm -f "$BODY" "$LUA"' EXIT
+trap 'rm -f "$BODY" "$BODY.out" "$LUA"' EXIT
 printf '{"style": "style-starry-night", "image": "%s"}' "$(base64 -w0 "$PHOTO")" >"$BODY"
 cat >"$LUA" <<LUA
 wrk.method = "POST"
@@ -20,26 +32,41 @@ wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$BODY", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-echo "| arena | MALLOC_ARENA_MAX | RSS before MiB | peak MiB | 60 s after MiB | after / before | successes/s |"
-echo "|---|---|---:|---:|---:|---:|---:|"
-for arena in ${@:-keep shrink off}; do
-  for mam in "" 2; do
-    env ${mam:+MALLOC_ARENA_MAX=$mam} java -Xmx1g -jar "$JAR" --server.port=$PORT --management.server.port=$((PORT + 1)) \
-      --genserve.onnx.arena="$arena" --logging.level.root=WARN --springdoc.api-docs.enabled=false >/dev/null 2>&1 &
-    pid=$!
-    until curl -sf localhost:$((PORT + 1))/actuator/health/readiness >/dev/null; do sleep 1; done
-    wrk -t2 -c16 -d15s -s "$LUA" http://127.0.0.1:$PORT/style-transfer >/dev/null   # warm up
-    sleep 5
-    before=$(rss $pid); peak=$before
-    wrk -t2 -c256 -d60s --timeout 60s -s "$LUA" http://127.0.0.1:$PORT/style-transfer >"$BODY.out" &
-    w=$!
-    while kill -0 $w 2>/dev/null; do r=$(rss $pid); [ "$r" -gt "$peak" ] && peak=$r; sleep 1; done
-    total=$(awk '/requests in/ {print $1}' "$BODY.out")
-    non2xx=$(awk '/Non-2xx/ {print $5}' "$BODY.out"); non2xx=${non2xx:-0}
-    rate=$(awk "BEGIN {printf \"%.1f\", ($total - $non2xx) / 60}")
-    sleep 60
-    after=$(rss $pid)
-    kill $pid; wait $pid 2>/dev/null || true
-    echo "| $arena | ${mam:-unset} | $before | $peak | $after | $(awk "BEGIN {printf \"%.2f\", $after / $before}") | $rate |"
-  done
+# "heap/jvm-other/rest" in MiB: committed Java heap, the rest of what NMT counts as committed,
+# and the RSS that neither accounts for.
+split() {
+  local r nmt
+  r=$(rss "$1")
+  nmt=$(jcmd "$1" VM.native_memory summary scale=KB 2>/dev/null) || { echo "$r/?/?"; return; }
+  awk -v rss="$r" '
+    /^Total:/ { for (i = 1; i <= NF; i++) if ($i ~ /^committed=/) { sub(/committed=/, "", $i); sub(/KB,?/, "", $i); total = $i } }
+    /Java Heap \(reserved=/ { for (i = 1; i <= NF; i++) if ($i ~ /^committed=/) { sub(/committed=/, "", $i); sub(/KB\)?/, "", $i); heap = $i } }
+    END { printf "%d / %d / %d", heap / 1024, (total - heap) / 1024, rss - total / 1024 }' <<<"$nmt"
+}
+echo "| configuration | RSS before MiB | peak | 60 s after | after / before | heap / JVM other / rest, before | same, 60 s after | successes/s |"
+echo "|---|---:|---:|---:|---:|---|---|---:|"
+for name in ${@:-none heap-only trim-only image arena-keep}; do
+  spec=${CONFIG[$name]:?unknown configuration $name}
+  jvm=$(sed -E 's/^JVM=(.*) ENV=.*/\1/' <<<"$spec")
+  rest=$(sed -E 's/^.* ENV=//' <<<"$spec")
+  env_=${rest%% ARGS=*}; args=; [[ $rest == *ARGS=* ]] && args=${rest#* ARGS=}
+  # shellcheck disable=SC2086 # flag lists
+  env $env_ java -Xmx1g -XX:NativeMemoryTracking=summary $jvm -jar "$JAR" --server.port=$PORT \
+    --management.server.port=$((PORT + 1)) --logging.level.root=WARN --springdoc.api-docs.enabled=false \
+    $args >/dev/null 2>&1 &
+  pid=$!
+  until curl -sf localhost:$((PORT + 1))/actuator/health/readiness >/dev/null; do sleep 1; done
+  wrk -t2 -c16 -d15s -s "$LUA" http://127.0.0.1:$PORT/style-transfer >/dev/null   # warm up
+  sleep 15
+  before=$(rss $pid); split_before=$(split $pid); peak=$before
+  wrk -t2 -c256 -d${FLOOD_S}s --timeout 60s -s "$LUA" http://127.0.0.1:$PORT/style-transfer >"$BODY.out" &
+  w=$!
+  while kill -0 $w 2>/dev/null; do r=$(rss $pid); [ "$r" -gt "$peak" ] && peak=$r; sleep 1; done
+  total=$(awk '/requests in/ {print $1}' "$BODY.out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$BODY.out"); non2xx=${non2xx:-0}
+  rate=$(awk "BEGIN {printf \"%.1f\", ($total - $non2xx) / $FLOOD_S}")
+  sleep 60
+  after=$(rss $pid); split_after=$(split $pid)
+  kill $pid; wait $pid 2>/dev/null || true
+  echo "| $name | $before | $peak | $after | $(awk "BEGIN {printf \"%.2f\", $after / $before}") | $split_before | $split_after | $rate |"
 done

@@ -63,23 +63,38 @@ public final class Soak {
         }
     }
 
-    static String soak(Setup setup, Map<String, String> a) throws Exception {
-        int port = Integer.parseInt(a.get("--port"));
-        int management = port + 1;
-        Path log = Files.createTempFile("genserve-soak", ".log");
-        // As docker/entrypoint.sh runs it, with the heap of a 2 GiB container (MaxRAMPercentage=50).
-        Process service = new ProcessBuilder(
-                        "java",
-                        "-Xmx" + a.get("--heap"),
-                        "-jar",
-                        a.get("--jar"),
-                        "--server.port=" + port,
-                        "--management.server.port=" + management,
-                        "--logging.level.root=WARN",
-                        "--springdoc.api-docs.enabled=false")
+    /**
+     * The packaged service in a JVM of its own, as docker/entrypoint.sh runs it with the heap of a
+     * 2 GiB container (MaxRAMPercentage=50): {@code --java} (default: the java on the PATH), {@code
+     * --heap}, {@code --jvm} (more JVM flags, space-separated) and {@code --args} (more application
+     * arguments); the API on {@code port}, management on the next port; its output in a temp file.
+     */
+    static Process startService(Map<String, String> a, int port) throws IOException {
+        Path log = Files.createTempFile("genserve-bench-service", ".log");
+        List<String> command = new ArrayList<>(List.of(a.getOrDefault("--java", "java"), "-Xmx" + a.get("--heap")));
+        command.addAll(words(a.get("--jvm")));
+        command.addAll(List.of(
+                "-jar",
+                a.get("--jar"),
+                "--server.port=" + port,
+                "--management.server.port=" + (port + 1),
+                "--logging.level.root=WARN",
+                "--springdoc.api-docs.enabled=false"));
+        command.addAll(words(a.get("--args")));
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+    }
+
+    private static List<String> words(String s) {
+        return s == null || s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
+    }
+
+    static String soak(Setup setup, Map<String, String> a) throws Exception {
+        int port = Integer.parseInt(a.get("--port"));
+        int management = port + 1;
+        Process service = startService(a, port);
         try {
             Probe probe = new Probe(management);
             probe.awaitReady(Duration.ofMinutes(3));
