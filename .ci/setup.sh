@@ -5,12 +5,14 @@
 #  - chromium, chromium-driver: the real browser the playground is tested in (PlaygroundBrowserTest)
 #  - python3-requests: the Python client of examples/ (ExamplesTest runs it)
 #  - jq: ReadmeJqTest compiles every jq filter of the README with it
+#  - curl, file, python3 (and jq): ReadmeCommandsTest and ReadmeManagementCommandsTest run the
+#    README's commands, which use them
 #  - the training toolchain and data (training/deps.sh: python3-torch, python3-onnx, OpenBLAS,
 #    Fashion-MNIST, photographs): TrainingSmokeTest runs training/smoke.sh and serves its exports
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for package in prometheus chromium chromium-driver python3-requests jq; do
+for package in prometheus chromium chromium-driver python3-requests jq curl file python3; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

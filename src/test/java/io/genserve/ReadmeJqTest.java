@@ -2,7 +2,6 @@ package io.genserve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,17 +24,20 @@ class ReadmeJqTest {
     /** jq, its options, then the single-quoted filter, as the README's commands write it. */
     private static final Pattern JQ = Pattern.compile("\\bjq(?: -[A-Za-z]+)* '([^']+)'");
 
-    static Stream<String> filters() throws IOException {
-        Matcher m = JQ.matcher(Files.readString(Path.of("README.md")));
+    /** The filters of the README's commands (Readme extracts the commands). */
+    static Stream<String> filters() {
         Stream.Builder<String> out = Stream.builder();
-        while (m.find()) {
-            out.add(m.group(1));
+        for (Readme.Command c : Readme.commands()) {
+            Matcher m = JQ.matcher(c.text());
+            while (m.find()) {
+                out.add(m.group(1));
+            }
         }
         return out.build();
     }
 
     @Test
-    void theReadmeHasJqCommands() throws IOException {
+    void theReadmeHasJqCommands() {
         assertThat(filters()).hasSizeGreaterThanOrEqualTo(3);
     }
 
