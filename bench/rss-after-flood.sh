@@ -6,8 +6,10 @@
 # Memory Tracking: metaspace, code, threads, GC); what is left of the RSS is memory the JVM does
 # not know of: ONNX Runtime's allocations and glibc's free lists.
 #   bench/rss-after-flood.sh                     every configuration below
-#   bench/rss-after-flood.sh image heap-only     some of them
-# A configuration is JVM flags and environment; `image` is what docker/entrypoint.sh runs.
+#   bench/rss-after-flood.sh off default         some of them
+# A configuration is JVM flags, environment and application arguments: `default` is the service as
+# it comes (genserve.memory.return-interval 5s, genserve.onnx.arena shrink), `off` without memory
+# return, `heap-flag`/`trim-flag` with only one of its two parts, set as JVM flags instead.
 # Needs wrk (apt-get install wrk) and a built jar (mvn -q -DskipTests package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +17,14 @@ JAR=target/genserve-0.1.0-SNAPSHOT.jar
 PHOTO=src/test/resources/fixtures/photo-301x203.png
 PORT=${PORT:-18380}
 FLOOD_S=${FLOOD_S:-60}
-TRIM="-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
+OFF="--genserve.memory.return-interval=0"
 declare -A CONFIG=(
-  [none]="JVM= ENV="
-  [heap-only]="JVM=-XX:G1PeriodicGCInterval=5000 ENV="
-  [trim-only]="JVM=$TRIM ENV="
-  [image]="JVM=-XX:G1PeriodicGCInterval=5000 $TRIM ENV="
-  [arena-keep]="JVM=-XX:G1PeriodicGCInterval=5000 $TRIM ENV= ARGS=--genserve.onnx.arena=keep"
+  [off]="JVM= ENV= ARGS=$OFF"
+  [heap-flag]="JVM=-XX:G1PeriodicGCInterval=5000 ENV= ARGS=$OFF"
+  [trim-flag]="JVM=-XX:TrimNativeHeapInterval=5000 ENV= ARGS=$OFF"
+  [default]="JVM= ENV="
+  [arena-keep]="JVM= ENV= ARGS=--genserve.onnx.arena=keep"
+  [arena-keep-off]="JVM= ENV= ARGS=--genserve.onnx.arena=keep $OFF"
 )
 BODY=$(mktemp); LUA=$(mktemp)
 trap 'rm -f "$BODY" "$BODY.out" "$LUA"' EXIT
@@ -45,7 +48,7 @@ split() {
 }
 echo "| configuration | RSS before MiB | peak | 60 s after | after / before | heap / JVM other / rest, before | same, 60 s after | successes/s |"
 echo "|---|---:|---:|---:|---:|---|---|---:|"
-for name in ${@:-none heap-only trim-only image arena-keep}; do
+for name in ${@:-off heap-flag trim-flag default arena-keep arena-keep-off}; do
   spec=${CONFIG[$name]:?unknown configuration $name}
   jvm=$(sed -E 's/^JVM=(.*) ENV=.*/\1/' <<<"$spec")
   rest=$(sed -E 's/^.* ENV=//' <<<"$spec")

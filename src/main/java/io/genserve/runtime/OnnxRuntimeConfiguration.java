@@ -2,6 +2,7 @@ package io.genserve.runtime;
 
 import ai.onnxruntime.OrtEnvironment;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,11 @@ class OnnxRuntimeConfiguration {
     @Bean
     OnnxModelLoader onnxModelLoader(OrtEnvironment env, OnnxProperties properties) {
         return new OnnxModelLoader(env, properties, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Bean
+    MemoryReturn memoryReturn(MemoryProperties properties, MeterRegistry registry) {
+        return new MemoryReturn(properties, registry);
     }
 
     /** Open sessions, all models and versions together: after a replacement it falls back, or a session leaked. */
