@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The hostile-traffic soak of the README (io.genserve.bench.Soak), run on demand: the packaged
 # service in its own JVM, per endpoint: saturation S measured first, then the soak time at 2x S
-# with, in its middle third, a 16x S flood that ignores Retry-After and 200 clients sending bodies
+# with, in its middle third, a flood that ignores Retry-After (16x the
+# connections that saturate, closed loop) and 200 clients sending bodies
 # a byte a second; liveness asked every 250 ms throughout; RSS before, at the peak and 60 s after.
 # Needs wrk (Debian: apt-get install wrk).
 #   bench/soak.sh                                  10 minutes an endpoint, generate and style-transfer

@@ -60,7 +60,7 @@ public final class Bench {
                 "--image", "",
                 "--raw-size", "304x208", // what the service feeds for a 301x203 photo: a multiple of 8
                 "--warmup", "15"));
-        a.put("--setups", "on,off");
+        a.put("--setups", "auto,on,off");
         a.put("--intra-op", "0"); // ORT threads per run, service and raw; 0: the service's default, the cores
         // The Node.js peer (bench/node-peer), /generate only: empty for none; see PeerRounds
         a.putAll(Map.of(
@@ -89,17 +89,27 @@ public final class Bench {
         List<Row> rows = new ArrayList<>();
         List<Paced> paced = new ArrayList<>();
         for (String which : a.get("--setups").split(",")) {
-            boolean batching = which.equals("on");
-            String setup =
-                    batching ? "batching on (max " + maxBatch + ", " + a.get("--delay") + ")" : "batching off (max 1)";
+            // on: a fixed largest batch; auto: what the service measures at load (its default); off: 1
+            String maxBatchSize = switch (which) {
+                case "on" -> Integer.toString(maxBatch);
+                case "auto" -> "auto";
+                case "off" -> "1";
+                default -> throw new IllegalArgumentException("setup " + which + ": on, auto or off");
+            };
+            boolean batching = !which.equals("off");
             ConfigurableApplicationContext context = start(
                     models,
                     a.get("--intra-op"),
-                    "--genserve.batching.max-batch-size=" + (batching ? maxBatch : 1),
+                    "--genserve.batching.max-batch-size=" + maxBatchSize,
                     "--genserve.batching.max-delay=" + (batching ? a.get("--delay") : "0ms"));
             try {
                 int port =
                         ((WebServerApplicationContext) context).getWebServer().getPort();
+                String setup = switch (which) {
+                    case "on" -> "batching on (max " + maxBatch + ", " + a.get("--delay") + ")";
+                    case "auto" -> "batching auto (chose " + chosenBatch(port, model) + ", " + a.get("--delay") + ")";
+                    default -> "batching off (max 1)";
+                };
                 Wrk wrk = new Wrk(port, "/" + endpoint, body);
                 int managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
                 Scrape scrape = new Scrape(managementPort, model);
@@ -146,6 +156,19 @@ public final class Bench {
     }
 
     /** The service in this JVM on a free port, with the bench's settings and then {@code more}. */
+    /** The largest batch the service runs {@code model} with, as {@code GET /models/{model}} reports it. */
+    private static String chosenBatch(int port, String model) throws Exception {
+        String json = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + port + "/models/" + model))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"maxBatchSize\":(\\d+)").matcher(json);
+        return m.find() ? m.group(1) : "?";
+    }
+
     static ConfigurableApplicationContext start(Path models, String intraOp, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the packaged service in its own JVM (as the container runs it), one endpoint at a time. After a
  * warm-up it measures the saturation throughput S (closed loop, 32 connections), then runs a paced
  * load at 2 S for the soak time in three equal parts; during the middle part a second load floods
- * at 16 S (clients that ignore Retry-After) and 200 clients send bodies a byte a second, reconnecting
- * when cut. Throughout, the liveness probe is asked every 250 ms, a witness client sends the same
+ * with 16x the connections that saturate, closed loop (clients that ignore Retry-After), and 200
+ * clients send bodies a byte a second, reconnecting when cut. Throughout, the liveness probe is asked every 250 ms, a witness client sends the same
  * request at a slow pace and times its successes, and the service's RSS is sampled every second;
  * then 60 s of quiet, and RSS again. Prints one Markdown table per endpoint.
  *
@@ -36,6 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Soak {
     private Soak() {}
+
+    /** Connections that saturate the service (S is measured with them). */
+    static final int SATURATING_CONNECTIONS = 32;
+    /** The flood's connections, closed loop: 16x those that saturate. */
+    static final int FLOOD_CONNECTIONS = 16 * SATURATING_CONNECTIONS;
 
     record Setup(String endpoint, String model, String body) {}
 
@@ -100,7 +105,7 @@ public final class Soak {
             probe.awaitReady(Duration.ofMinutes(3));
             Wrk load = new Wrk(port, "/" + setup.endpoint(), setup.body());
             load.closedLoop(16, Duration.ofSeconds(15)); // JIT, pools, ORT arenas
-            Wrk.Load saturation = load.closedLoop(32, Duration.ofSeconds(20));
+            Wrk.Load saturation = load.closedLoop(SATURATING_CONNECTIONS, Duration.ofSeconds(20));
             double s = saturation.statusCount(200) / 20.0;
             long rssStart = rssMiB(service);
 
@@ -110,15 +115,18 @@ public final class Soak {
             probe.start();
             witness.start();
             Duration third = Duration.ofSeconds(Long.parseLong(a.get("--minutes")) * 20);
-            Wrk.Load before = load.paced(2 * s, 0, third);
+            Wrk.Load before = load.pacedOver(2 * s, saturation.p50(), third);
             SlowClients slow = new SlowClients(port, "/" + setup.endpoint(), 200);
             slow.start();
             Wrk flooder = new Wrk(port, "/" + setup.endpoint(), setup.body());
-            Wrk.Running flood = flooder.startPaced(16 * s, third);
-            Wrk.Load during = load.paced(2 * s, 0, third);
+            // A flood that ignores Retry-After: 16x the connections that saturate, each sending its next
+            // request the moment it is answered. (Paced at 16x S instead, wrk's connections wait for
+            // their answers, so a slow endpoint was never offered more than a few times S.)
+            Wrk.Running flood = flooder.startClosedLoop(FLOOD_CONNECTIONS, third);
+            Wrk.Load during = load.pacedOver(2 * s, saturation.p50(), third);
             Wrk.Load flooded = flood.finish();
             slow.stop();
-            Wrk.Load after = load.paced(2 * s, 0, third);
+            Wrk.Load after = load.pacedOver(2 * s, saturation.p50(), third);
             witness.stop();
             probe.stop();
             Thread.sleep(60_000);
@@ -164,7 +172,8 @@ public final class Soak {
         StringBuilder out = new StringBuilder();
         out.append(String.format(
                 Locale.ROOT,
-                "%n### Soak: `/%s` on `%s`, %d min at 2x saturation, 16x flood and 200 slow clients in the middle third%n%n",
+                "%n### Soak: `/%s` on `%s`, %d min at 2x saturation; in the middle third a flood (16x the connections"
+                        + " that saturate) and 200 slow clients%n%n",
                 setup.endpoint(),
                 setup.model(),
                 third.toSeconds() * 3 / 60));
@@ -174,7 +183,7 @@ public final class Soak {
         long seconds = third.toSeconds();
         row(out, "2x S, before the flood", before, seconds, s);
         row(out, "2x S, during the flood", during, seconds, s);
-        row(out, "16x S flood (ignores Retry-After)", flooded, seconds, s);
+        row(out, "flood: " + FLOOD_CONNECTIONS + " connections, closed loop, ignores Retry-After", flooded, seconds, s);
         row(out, "2x S, after the flood", after, seconds, s);
         out.append(String.format(
                 Locale.ROOT, "%nSlow clients (a byte a second, reconnecting when cut): %s%n", slow.answers()));

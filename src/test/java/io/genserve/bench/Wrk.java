@@ -102,6 +102,22 @@ final class Wrk {
         return startPaced(rate, serviceMs, d).finish();
     }
 
+    /**
+     * {@link #paced} for a load above saturation, where answers take about {@code answerMs} (the
+     * p50 at saturation) or longer: twice as many connections as that needs, so that the rate is
+     * still offered while the service queues, each waiting what is left of its share.
+     */
+    Load pacedOver(double rate, double answerMs, Duration d) throws IOException, InterruptedException {
+        int connections = (int) Math.max(4, Math.ceil(rate * Math.max(20, 2 * answerMs) / 1000));
+        long meanDelayMs = Math.max(2, Math.round(connections * 1000 / rate - answerMs));
+        return start(connections, d, meanDelayMs).finish();
+    }
+
+    /** {@link #closedLoop} in the background. */
+    Running startClosedLoop(int connections, Duration d) throws IOException {
+        return start(connections, d, 0);
+    }
+
     /** {@link #paced} at {@code rate} in the background, with no time taken off the waits. */
     Running startPaced(double rate, Duration d) throws IOException {
         return startPaced(rate, 0, d);
