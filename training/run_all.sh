@@ -2,7 +2,7 @@
 # Retrains, evaluates and exports every default model into models/ (or OUTDIR):
 #   models/fashion-gan, models/photo-inpaint, models/style-starry-night, models/style-night-cafe,
 #   models/photo-upscale
-# Installs the Debian packages it needs first. About 80-100 minutes on 2 CPU cores (see
+# Installs the Debian packages it needs first. About 3.5 hours on 2 CPU cores (see
 # training/README.md). A script exits with 2 when its model misses a quality bar (it has still
 # exported the model and its card): the others are trained anyway, and this script exits with 2
 # at the end, naming them. Any other failure stops it at once.
