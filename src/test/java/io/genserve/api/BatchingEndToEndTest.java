@@ -221,7 +221,8 @@ class BatchingEndToEndTest {
             {"genserve_batch_size_bucket", "model", "gen", "le", "8.0"},
             {"genserve_runs_active", "model", "gen"},
             {"genserve_model_load_duration_seconds", "model", "gen"},
-            {"genserve_sessions_open"}
+            {"genserve_sessions_open"},
+            {"genserve_memory_trim_seconds_count"}
         }) {
             assertThat(PromText.has(scrape, series[0], java.util.Arrays.copyOfRange(series, 1, series.length)))
                     .as(String.join(" ", series))
