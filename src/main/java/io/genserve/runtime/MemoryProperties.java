@@ -15,4 +15,5 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("genserve.memory")
-public record MemoryProperties(@DurationMin(millis = 0) @DefaultValue("5s") Duration returnInterval) {}
+public record MemoryProperties(
+        @DurationMin(millis = 0) @DefaultValue("5s") Duration returnInterval) {}

@@ -54,7 +54,8 @@ final class MemoryReturn implements SmartLifecycle {
                 ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class),
                 ManagementFactory::getGarbageCollectorMXBeans,
                 Timer.builder("genserve.memory.trim")
-                        .description("glibc trims of free native memory (malloc_trim), every genserve.memory.return-interval")
+                        .description(
+                                "glibc trims of free native memory (malloc_trim), every genserve.memory.return-interval")
                         .register(registry));
     }
 
@@ -117,7 +118,8 @@ final class MemoryReturn implements SmartLifecycle {
      */
     String trim() {
         try {
-            String answer = String.valueOf(trims.recordCallable(MemoryReturn::trimNativeHeap)).strip();
+            String answer = String.valueOf(trims.recordCallable(MemoryReturn::trimNativeHeap))
+                    .strip();
             log.debug("{}", answer);
             if (answer.contains("not supported")) {
                 log.info("native memory: not trimmed ({})", answer);
@@ -139,8 +141,8 @@ final class MemoryReturn implements SmartLifecycle {
 
     private static String trimNativeHeap() throws JMException {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        return (String) server.invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), TRIM_OPERATION, null, null);
+        return (String)
+                server.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), TRIM_OPERATION, null, null);
     }
 
     @Override

@@ -165,7 +165,8 @@ public final class Bench {
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"maxBatchSize\":(\\d+)").matcher(json);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"maxBatchSize\":(\\d+)").matcher(json);
         return m.find() ? m.group(1) : "?";
     }
 

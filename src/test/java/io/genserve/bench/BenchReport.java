@@ -69,7 +69,9 @@ final class BenchReport {
             if (on != null && off != null) {
                 b.append(f(
                         "- batching %s / off at concurrency %d: %.2fx (target with auto: >= 1.0x, the generator >= 1.3x)%n",
-                        setup, on.concurrency(), on.load().perSecond() / off.load().perSecond()));
+                        setup,
+                        on.concurrency(),
+                        on.load().perSecond() / off.load().perSecond()));
             }
             if (on != null && same != null) {
                 b.append(f(

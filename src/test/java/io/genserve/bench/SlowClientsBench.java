@@ -108,7 +108,8 @@ public final class SlowClientsBench {
 
     private static long threads(Process p) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + p.pid() + "/status"))) {
+            for (String line :
+                    java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + p.pid() + "/status"))) {
                 if (line.startsWith("Threads:")) {
                     return Long.parseLong(line.replaceAll("\\D", ""));
                 }

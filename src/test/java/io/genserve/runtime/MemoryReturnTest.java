@@ -35,7 +35,8 @@ class MemoryReturnTest {
     @Test
     void asksG1ToCollectAndShrinkAnIdleHeap() {
         FlagsOf jvm = new FlagsOf(VMOption.Origin.DEFAULT);
-        MemoryReturn memory = new MemoryReturn(Duration.ofSeconds(7), jvm, () -> collectors("G1 Young Generation"), trims);
+        MemoryReturn memory =
+                new MemoryReturn(Duration.ofSeconds(7), jvm, () -> collectors("G1 Young Generation"), trims);
         memory.start();
         try {
             assertThat(jvm.values).containsEntry("G1PeriodicGCInterval", "7000");
@@ -49,7 +50,8 @@ class MemoryReturnTest {
     @Test
     void leavesFlagsTheCommandLineSet() {
         FlagsOf jvm = new FlagsOf(VMOption.Origin.VM_CREATION);
-        MemoryReturn memory = new MemoryReturn(Duration.ofSeconds(7), jvm, () -> collectors("G1 Young Generation"), trims);
+        MemoryReturn memory =
+                new MemoryReturn(Duration.ofSeconds(7), jvm, () -> collectors("G1 Young Generation"), trims);
         memory.start();
         assertThat(jvm.values).doesNotContainKey("G1PeriodicGCInterval");
         assertThat(memory.isRunning()).as("the JVM trims by itself").isFalse();
@@ -58,7 +60,8 @@ class MemoryReturnTest {
     @Test
     void leavesOtherCollectorsAloneAndStillTrims() {
         FlagsOf jvm = new FlagsOf(VMOption.Origin.DEFAULT);
-        MemoryReturn memory = new MemoryReturn(Duration.ofSeconds(7), jvm, () -> collectors("Copy", "MarkSweepCompact"), trims);
+        MemoryReturn memory =
+                new MemoryReturn(Duration.ofSeconds(7), jvm, () -> collectors("Copy", "MarkSweepCompact"), trims);
         memory.start();
         try {
             assertThat(jvm.values).doesNotContainKey("G1PeriodicGCInterval");
