@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Flood goodput (README, Reliability): successes/s of ENDPOINT at CONC closed-loop connections vs at 32.
-# The service and wrk run at nice -15 (root) so that other work on a shared machine disturbs them less;
-# EXECNICE renices the API request threads from outside (a number) or not ("none").
+# The service and wrk run at nice -15 (root; NICE=0 runs them as the soak does) so that other work on a shared machine disturbs them less;
+# EXECNICE renices the API request threads from outside (a number) or not ("none"). During the flood
+# (D >= 10 s) it prints where the CPU went (bench/cpu-split.py: the service's threads by group, and wrk).
 #   bench/flood.sh generate 1024 15 none
 #   JAR=other.jar bench/flood.sh style-transfer 256 15 none --genserve.http.shedding.enabled=false
 set -euo pipefail
@@ -17,19 +18,25 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$BODY", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
-nice -n -15 java -Xmx1g -jar ${JAR:-target/genserve-0.1.0-SNAPSHOT.jar} --server.port=$PORT --management.server.port=$((PORT + 1)) \
+nice -n ${NICE:--15} java -Xmx1g -jar ${JAR:-target/genserve-0.1.0-SNAPSHOT.jar} --server.port=$PORT --management.server.port=$((PORT + 1)) \
   --logging.level.root=WARN --springdoc.api-docs.enabled=false "$@" >/tmp/flood-svc.log 2>&1 &
 pid=$!
 trap 'kill $pid; wait $pid 2>/dev/null; rm -f $BODY $LUA' EXIT
 until curl -sf localhost:$((PORT + 1))/actuator/health/readiness >/dev/null; do sleep 0.5; done
-nice -n -15 wrk -t2 -c64 -d10s -s "$LUA" http://127.0.0.1:$PORT/$EP >/dev/null
+nice -n ${NICE:--15} wrk -t2 -c64 -d10s -s "$LUA" http://127.0.0.1:$PORT/$EP >/dev/null
 renice_exec() {
   [ "$EN" = none ] && return
   jstack $pid | grep -E "\"(http-nio-$PORT|http-api)-exec" | sed 's/.*nid=\(0x[0-9a-f]*\).*/\1/' | while read h; do renice -n $EN -p $((h)) >/dev/null; done
 }
 for c in 32 $C; do
   renice_exec
-  nice -n -15 wrk -t2 -c$c -d${D}s --timeout 30s -s "$LUA" http://127.0.0.1:$PORT/$EP >/tmp/flood-wrk.out
+  nice -n ${NICE:--15} wrk -t2 -c$c -d${D}s --timeout 30s -s "$LUA" http://127.0.0.1:$PORT/$EP >/tmp/flood-wrk.out &
+  wrkpid=$!
+  if [ "$c" != 32 ] && [ "$D" -ge 10 ]; then
+    # where the CPU goes in the middle of the flood: the service's threads by group, and wrk beside it
+    sleep 3; bench/cpu-split.py $((D - 6)) $pid $wrkpid
+  fi
+  wait $wrkpid
   total=$(awk '/requests in/ {print $1}' /tmp/flood-wrk.out)
   non2xx=$(awk '/Non-2xx/ {print $5}' /tmp/flood-wrk.out); non2xx=${non2xx:-0}
   echo "$EP c=$c ok/s=$(awk "BEGIN {printf \"%.1f\", ($total - $non2xx) / $D}") refused/s=$(awk "BEGIN {printf \"%.1f\", $non2xx / $D}") execnice=$EN args=$*"

@@ -5,6 +5,7 @@ import io.genserve.batching.MemoryBudget;
 import io.genserve.edge.BodyIntakeFilter;
 import io.genserve.edge.HttpEdgeProperties;
 import io.genserve.edge.Shedding;
+import io.genserve.edge.SheddingValve;
 import io.genserve.edge.TomcatEdgeCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -12,6 +13,8 @@ import jakarta.servlet.MultipartConfigElement;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -60,6 +63,16 @@ class EdgeConfiguration {
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setAsyncSupported(true);
         return registration;
+    }
+
+    /**
+     * Before every filter: while an endpoint is at its limit, its requests are refused from their
+     * headers, for less CPU than a pass through the filters would take (see {@link SheddingValve}).
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> sheddingValve(
+            Shedding shedding, HttpEdgeProperties edge) {
+        return factory -> factory.addContextValves(new SheddingValve(shedding, edge));
     }
 
     @Bean

@@ -71,6 +71,8 @@ public final class Shedding {
     private final class Endpoint {
         final SimpleLimiter<Void> limiter;
         final Counter shed;
+        /** Refused from headers, before the body was read ({@link SheddingValve}). */
+        final Counter shedEarly;
 
         Endpoint(String name) {
             limiter = SimpleLimiter.newBuilder()
@@ -94,7 +96,15 @@ public final class Shedding {
                     .register(registry);
             shed = Counter.builder("genserve.http.shed")
                     .tag("endpoint", name)
-                    .description("Requests refused by the adaptive concurrency limit before parsing")
+                    .tag("stage", "body")
+                    .description(
+                            "Requests refused by the adaptive concurrency limit, from headers or once the body is in")
+                    .register(registry);
+            shedEarly = Counter.builder("genserve.http.shed")
+                    .tag("endpoint", name)
+                    .tag("stage", "headers")
+                    .description(
+                            "Requests refused by the adaptive concurrency limit, from headers or once the body is in")
                     .register(registry);
         }
     }
@@ -138,8 +148,30 @@ public final class Shedding {
         return new Ticket(listener.get());
     }
 
+    /**
+     * Whether the endpoint has no room now, counting the refusal this leads to. A look, not a
+     * place: the place is taken by {@link #tryEnter} once the body is in.
+     */
+    boolean atLimit(HttpServletRequest request) {
+        Endpoint e = endpoint(request);
+        if (e.limiter.getInflight() < e.limiter.getLimit()) {
+            return false;
+        }
+        e.shedEarly.increment();
+        return true;
+    }
+
     /** The fast refusal: the body was read, so the connection stays open for the client's next request. */
     void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        write(request, response, false);
+    }
+
+    /** The refusal from headers alone; {@code close} when the body was not all read, so the container never waits for it. */
+    void refuseUnread(HttpServletRequest request, HttpServletResponse response, boolean close) throws IOException {
+        write(request, response, close);
+    }
+
+    private void write(HttpServletRequest request, HttpServletResponse response, boolean close) throws IOException {
         Endpoint e = endpoint(request);
         response.setHeader("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
         ProblemResponses.write(
@@ -150,7 +182,7 @@ public final class Shedding {
                         + e.limiter.getLimit() + "); retry later",
                 null,
                 null,
-                false);
+                close);
     }
 
     private Endpoint endpoint(HttpServletRequest request) {

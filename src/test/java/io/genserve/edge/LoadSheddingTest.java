@@ -2,13 +2,17 @@ package io.genserve.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.genserve.RawHttp;
 import io.genserve.TestHttp;
 import io.genserve.TestMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,8 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The adaptive concurrency limit at the edge, pinned to 2 requests in progress: a third request
- * is refused at once with 429 + Retry-After before its body is parsed (a malformed body gets 429,
- * not 400), the refusal is counted, and the place comes back when the first two are answered.
+ * is refused at once with 429 + Retry-After from its headers, before its body is read or parsed (a
+ * malformed body gets 429, not 400), the refusal is counted, and the place comes back when the
+ * first two are answered. A client still sending its body holds no place; a body that cannot be
+ * drained at once costs the connection, not a wait; a body over the endpoint's size is still 413.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -73,16 +79,11 @@ class LoadSheddingTest {
     }
 
     @Test
-    void overTheLimitARequestIsRefusedBeforeItsBodyIsParsed() throws Exception {
+    void overTheLimitARequestIsRefusedFromItsHeadersAndKeepsItsConnection() throws Exception {
         TestHttp http = new TestHttp(port);
         TestHttp management = new TestHttp(managementPort);
-        double shedBefore = TestMetrics.metric(management, "genserve_http_shed_total\\{endpoint=\"generate\"}");
-        List<CompletableFuture<HttpResponse<byte[]>>> inProgress = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            String body = "{\"seed\": " + i + "}";
-            inProgress.add(CompletableFuture.supplyAsync(() -> http.postJson("/generate", body, null), CLIENTS));
-        }
-        TestMetrics.awaitMetric(management, "genserve_queue_depth\\{model=\"slow\"}", 2);
+        double shedBefore = shed(management, "headers");
+        List<CompletableFuture<HttpResponse<byte[]>>> inProgress = fillTheLimit(http, management);
 
         HttpResponse<byte[]> refused = http.postJson("/generate", "{this is not json", null);
         assertThat(refused.statusCode()).as(TestHttp.text(refused)).isEqualTo(429);
@@ -91,21 +92,118 @@ class LoadSheddingTest {
         JsonNode p = JSON.readTree(refused.body());
         assertThat(p.get("type").asString()).isEqualTo("urn:genserve:problem:overloaded");
         assertThat(p.get("detail").asString()).contains("adaptive limit 2");
-        assertThat(TestMetrics.metric(management, "genserve_http_shed_total\\{endpoint=\"generate\"}"))
-                .isEqualTo(shedBefore + 1);
+        assertThat(shed(management, "headers")).isEqualTo(shedBefore + 1);
+        // The small body came with the headers: drained, so the client keeps its connection.
+        RawHttp.Answer raw = RawHttp.exchange(port, post("/generate", 11, "{\"seed\": 1}"), 5_000);
+        assertThat(raw.status()).isEqualTo(429);
+        assertThat(raw.header("Connection")).isNull();
 
+        awaitEmpty(inProgress, management);
+        HttpResponse<byte[]> malformed = http.postJson("/generate", "{this is not json", null);
+        assertThat(malformed.statusCode())
+                .as("within the limit, the same body is parsed and refused as bad input")
+                .isEqualTo(400);
+    }
+
+    @Test
+    void aRefusedBodyThatIsStillComingClosesTheConnectionInsteadOfBeingAwaited() throws Exception {
+        TestHttp http = new TestHttp(port);
+        TestHttp management = new TestHttp(managementPort);
+        List<CompletableFuture<HttpResponse<byte[]>>> inProgress = fillTheLimit(http, management);
+        long started = System.nanoTime();
+        // 10,000 bytes announced (within /generate's 16 KB), 12 sent: the answer cannot wait for the rest.
+        RawHttp.Answer refused = RawHttp.exchange(port, post("/generate", 10_000, "{\"seed\": 1, "), 10_000);
+        assertThat(refused.status()).as(refused.head()).isEqualTo(429);
+        assertThat(refused.header("Connection")).isEqualTo("close");
+        assertThat(refused.header("Retry-After")).isEqualTo("1");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        // Over the endpoint's size a request can never succeed: 413 naming the limit, not "retry later".
+        RawHttp.Answer tooLarge = RawHttp.exchange(port, post("/generate", 20_000, "{"), 10_000);
+        assertThat(tooLarge.status()).as(tooLarge.body()).isEqualTo(413);
+        assertThat(tooLarge.body()).contains("genserve.http.max-body.generate");
+        awaitEmpty(inProgress, management);
+    }
+
+    @Test
+    void aClientStillSendingItsBodyHoldsNoPlaceAndIsRefusedOnceItsBodyIsInIfThereIsNoneLeft() throws Exception {
+        TestHttp http = new TestHttp(port);
+        TestHttp management = new TestHttp(managementPort);
+        double shedBefore = shed(management, "body");
+        String body = "{\"seed\": 7}";
+        try (Socket slow = new Socket("127.0.0.1", port)) {
+            slow.setSoTimeout(10_000);
+            // Past the headers' look while there is room; the body is not in yet.
+            slow.getOutputStream().write(ascii(post("/generate", body.length(), body.substring(0, 4))));
+            slow.getOutputStream().flush();
+            Thread.sleep(200);
+            assertThat(TestMetrics.metric(management, "genserve_http_in_flight\\{endpoint=\"generate\"}"))
+                    .as("a body still coming holds no place")
+                    .isZero();
+            List<CompletableFuture<HttpResponse<byte[]>>> inProgress = fillTheLimit(http, management);
+            slow.getOutputStream().write(ascii(body.substring(4)));
+            slow.getOutputStream().flush();
+            RawHttp.Answer refused = RawHttp.parse(readAnswer(slow));
+            assertThat(refused.status()).as(refused.head()).isEqualTo(429);
+            assertThat(refused.body()).contains("adaptive limit 2");
+            assertThat(shed(management, "body")).isEqualTo(shedBefore + 1);
+            awaitEmpty(inProgress, management);
+        }
+    }
+
+    /** Two requests that wait 1.5 s in the slow model's queue: the limit of 2 is in use. */
+    private static List<CompletableFuture<HttpResponse<byte[]>>> fillTheLimit(TestHttp http, TestHttp management)
+            throws InterruptedException {
+        List<CompletableFuture<HttpResponse<byte[]>>> inProgress = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String body = "{\"seed\": " + i + "}";
+            inProgress.add(CompletableFuture.supplyAsync(() -> http.postJson("/generate", body, null), CLIENTS));
+        }
+        TestMetrics.awaitMetric(management, "genserve_queue_depth\\{model=\"slow\"}", 2);
+        return inProgress;
+    }
+
+    /** The requests in progress succeed and their places come back (just after the client has the answer). */
+    private static void awaitEmpty(List<CompletableFuture<HttpResponse<byte[]>>> inProgress, TestHttp management)
+            throws Exception {
         for (CompletableFuture<HttpResponse<byte[]>> f : inProgress) {
             assertThat(f.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
-        // Places come back once the answers are complete (asynchronously, just after the client has them).
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (TestMetrics.metric(management, "genserve_http_in_flight\\{endpoint=\"generate\"}") > 0
                 && System.nanoTime() < until) {
             Thread.sleep(20);
         }
-        HttpResponse<byte[]> malformed = http.postJson("/generate", "{this is not json", null);
-        assertThat(malformed.statusCode())
-                .as("within the limit, the same body is parsed and refused as bad input")
-                .isEqualTo(400);
+    }
+
+    private static double shed(TestHttp management, String stage) {
+        return TestMetrics.metric(
+                management, "genserve_http_shed_total\\{endpoint=\"generate\",stage=\"" + stage + "\"}");
+    }
+
+    private static String post(String path, int contentLength, String bodySent) {
+        return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + contentLength + "\r\n\r\n" + bodySent;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads one answer with a Content-Length body from a connection that stays open. */
+    private static byte[] readAnswer(Socket s) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        while (true) {
+            int n = s.getInputStream().read(buf);
+            if (n < 0) {
+                return out.toByteArray();
+            }
+            out.write(buf, 0, n);
+            RawHttp.Answer a = RawHttp.parse(out.toByteArray());
+            String length = a.header("Content-Length");
+            if (length != null && a.body().length() >= Integer.parseInt(length)) {
+                return out.toByteArray();
+            }
+        }
     }
 }
