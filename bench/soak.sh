@@ -5,10 +5,13 @@
 # connections that saturate, closed loop) and 200 clients sending bodies
 # a byte a second; liveness asked every 250 ms throughout; RSS before, at the peak and 60 s after.
 # Needs wrk (Debian: apt-get install wrk).
+# PODS=1 (root, cgroup v1 cpu controller): the service in one cpu cgroup, everything else (wrk, the
+# slow clients, the probe) in another with the same share, as two pods on one node (bench/pod.sh).
 #   bench/soak.sh                                  10 minutes an endpoint, generate and style-transfer
 #   SOAK_ARGS="--minutes 3 --endpoints generate" bench/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${PODS:-0}" = 1 ]; then mkdir -p /sys/fs/cgroup/cpu/flood-load && echo $$ >/sys/fs/cgroup/cpu/flood-load/cgroup.procs; fi
 mvn -q -B -DskipTests package
 mvn -q -B test-compile
 mvn -q -B exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.genserve.bench.Soak \

@@ -3,12 +3,14 @@
 # management port (every model of ./models loaded and warmed up), over several starts, the CPU the
 # JVM used until then, the service's own account of where the time went (its "start-up:" log
 # lines) and what max-batch-size: auto chose.
-#   bench/startup.sh [jar|cds] [RUNS]        default: jar 5
+#   bench/startup.sh [jar|cds|aot] [RUNS]    default: jar 5
 #     jar  java -jar target/genserve-*.jar, as the README runs it
 #     cds  the jar extracted (java -Djarmode=tools ... extract) and started with a class-data-sharing
 #          archive recorded by one training run (-XX:ArchiveClassesAtExit, -Dspring.context.exit=onRefresh),
 #          as Spring Boot's "Class Data Sharing" documents and the container image does
-# Needs a built jar (mvn -q -DskipTests package; another one: JAR=path) and curl. Extra JVM flags: JAVA_OPTS. Ports: PORT
+#     aot  the same with Java 25's AOT cache (JEP 483/514/515: classes loaded and linked, and method
+#          profiles; -XX:AOTCacheOutput, then -XX:AOTCache), CDS's successor; needs JAVA=a JDK 25+
+# Needs a built jar (mvn -q -DskipTests package; another one: JAR=path) and curl; JAVA=another java. Extra JVM flags: JAVA_OPTS. Ports: PORT
 # (API), PORT+1 (management), PORT+2 (gRPC); default 18480.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,15 +23,17 @@ mkdir -p "$WORK"
 ARGS=(--server.port=$PORT --management.server.port=$((PORT + 1)) --genserve.grpc.port=$((PORT + 2)))
 
 case "$MODE" in
-  jar) CMD=(java ${JAVA_OPTS:-} -jar "$JAR") ;;
-  cds)
+  jar) CMD=(${JAVA:-java} ${JAVA_OPTS:-} -jar "$JAR") ;;
+  cds|aot)
     rm -rf "$WORK/app"
-    java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" --application-filename genserve.jar >/dev/null
+    ${JAVA:-java} -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" --application-filename genserve.jar >/dev/null
     # The training run: the context starts and the JVM exits at refresh, writing the classes it loaded.
-    java ${JAVA_OPTS:-} -XX:ArchiveClassesAtExit="$WORK/app/genserve.jsa" -Dspring.context.exit=onRefresh \
+    if [ "$MODE" = cds ]; then RECORD=-XX:ArchiveClassesAtExit="$WORK/app/genserve.jsa"; USE=-XX:SharedArchiveFile="$WORK/app/genserve.jsa"
+    else RECORD=-XX:AOTCacheOutput="$WORK/app/genserve.aot"; USE=-XX:AOTCache="$WORK/app/genserve.aot"; fi
+    ${JAVA:-java} ${JAVA_OPTS:-} "$RECORD" -Dspring.context.exit=onRefresh \
       -jar "$WORK/app/genserve.jar" "${ARGS[@]}" >"$WORK/training.log" 2>&1
-    CMD=(java ${JAVA_OPTS:-} -XX:SharedArchiveFile="$WORK/app/genserve.jsa" -jar "$WORK/app/genserve.jar") ;;
-  *) echo "usage: bench/startup.sh [jar|cds] [RUNS]" >&2; exit 2 ;;
+    CMD=(${JAVA:-java} ${JAVA_OPTS:-} "$USE" -jar "$WORK/app/genserve.jar") ;;
+  *) echo "usage: bench/startup.sh [jar|cds|aot] [RUNS]" >&2; exit 2 ;;
 esac
 
 echo "command: ${CMD[*]} ${ARGS[*]}"

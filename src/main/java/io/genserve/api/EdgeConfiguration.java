@@ -10,8 +10,8 @@ import io.genserve.edge.TomcatEdgeCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.MultipartConfigElement;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -24,14 +24,20 @@ import org.springframework.core.Ordered;
 @Configuration(proxyBeanMethods = false)
 class EdgeConfiguration {
 
-    /** Paces the bodies being read asynchronously; each check is a few comparisons. */
+    /**
+     * Paces the bodies being read asynchronously; each check is a few comparisons. Its thread starts
+     * with the service, at normal CPU priority: made by the first request thread that needs it, it
+     * would inherit that thread's lower one (genserve.http.request-thread-nice).
+     */
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService bodyIntakeTimer() {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "genserve-body-intake");
             t.setDaemon(true);
             return t;
         });
+        timer.prestartAllCoreThreads();
+        return timer;
     }
 
     @Bean

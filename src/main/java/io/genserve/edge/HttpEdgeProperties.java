@@ -45,7 +45,7 @@ public record HttpEdgeProperties(
         Duration bodyIdleTimeout,
 
         @Min(1) @Max(64) @DefaultValue("4") int managementThreads,
-        @Min(0) @Max(19) @DefaultValue("10") int requestThreadNice,
+        @Min(0) @Max(19) @DefaultValue("19") int requestThreadNice,
         @Valid @NotNull @DefaultValue Shedding shedding) {
 
     /** Bodies are held in one byte array each. */

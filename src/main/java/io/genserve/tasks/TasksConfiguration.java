@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,14 +26,21 @@ class TasksConfiguration {
     ScheduledExecutorService deadlineTimer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("deadlines"));
         timer.setRemoveOnCancelPolicy(true); // every answered request cancels its deadline: don't keep them queued
+        timer.prestartAllCoreThreads(); // at normal priority, not that of the request thread that would start it
         return timer;
     }
 
-    /** Decodes outputs into images off the batcher threads, so the next batch starts at once. */
+    /**
+     * Decodes outputs into images off the batcher threads, so the next batch starts at once. Its
+     * threads start with the service: a thread inherits its creator's CPU priority, and one made
+     * later by an API request thread would run at that thread's lower one.
+     */
     @Bean(destroyMethod = "shutdown")
     ExecutorService postprocessingPool() {
-        return Executors.newFixedThreadPool(
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("postprocess"));
+        pool.prestartAllCoreThreads();
+        return pool;
     }
 
     /** Shared by the HTTP edge and every model's batcher: what requests in progress hold, all models together. */

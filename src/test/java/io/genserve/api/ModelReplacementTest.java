@@ -272,6 +272,39 @@ class ModelReplacementTest {
                 .isEqualTo(200);
     }
 
+    /**
+     * A Linux thread inherits its creator's nice value, and API request threads run at a lower
+     * priority (genserve.http.request-thread-nice): a model loaded from one of them would have run
+     * its inference at that priority for its whole life.
+     */
+    @Test
+    void aModelLoadedThroughTheApiRunsAtTheServicesPriorityNotTheRequestThreads() throws Exception {
+        assertThat(manage("/v2/repository/models/spare/unload", TOKEN).statusCode())
+                .isEqualTo(200);
+        assertThat(manage("/v2/repository/models/spare/load", TOKEN).statusCode())
+                .isEqualTo(200);
+        int service = nice(Path.of("/proc/self/stat"));
+        Map<String, Integer> batchers = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String name = Files.readString(task.resolve("comm")).strip();
+                if (name.startsWith("batcher-spare")) {
+                    batchers.put(name + " " + task.getFileName(), nice(task.resolve("stat")));
+                }
+            }
+        }
+        assertThat(batchers).isNotEmpty();
+        assertThat(batchers)
+                .allSatisfy((thread, nice) ->
+                        assertThat(nice).as("nice value of %s", thread).isEqualTo(service));
+    }
+
+    /** The nice value in a /proc stat file: the 19th field, counted after the name's last ')'. */
+    private static int nice(Path stat) throws IOException {
+        String s = Files.readString(stat);
+        return Integer.parseInt(s.substring(s.lastIndexOf(')') + 2).split(" ")[16]);
+    }
+
     @Test
     void withoutTheTokenNothingIsDone() {
         TestHttp http = new TestHttp(port);

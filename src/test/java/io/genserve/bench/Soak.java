@@ -76,7 +76,11 @@ public final class Soak {
      */
     static Process startService(Map<String, String> a, int port) throws IOException {
         Path log = Files.createTempFile("genserve-bench-service", ".log");
-        List<String> command = new ArrayList<>(List.of(a.getOrDefault("--java", "java"), "-Xmx" + a.get("--heap")));
+        List<String> command = new ArrayList<>();
+        if ("1".equals(System.getenv("PODS"))) {
+            command.addAll(List.of("bench/pod.sh", "service")); // a cpu cgroup of its own (bench/soak.sh)
+        }
+        command.addAll(List.of(a.getOrDefault("--java", "java"), "-Xmx" + a.get("--heap")));
         command.addAll(words(a.get("--jvm")));
         command.addAll(List.of(
                 "-jar",
@@ -104,7 +108,8 @@ public final class Soak {
             Probe probe = new Probe(management);
             probe.awaitReady(Duration.ofMinutes(3));
             Wrk load = new Wrk(port, "/" + setup.endpoint(), setup.body());
-            load.closedLoop(16, Duration.ofSeconds(15)); // JIT, pools, ORT arenas
+            // JIT (measured on /generate: ~40 s of load before the compilers go quiet), pools, ORT arenas
+            load.closedLoop(16, Duration.ofSeconds(45));
             Wrk.Load saturation = load.closedLoop(SATURATING_CONNECTIONS, Duration.ofSeconds(20));
             double s = saturation.statusCount(200) / 20.0;
             long rssStart = rssMiB(service);
