@@ -24,9 +24,9 @@ public record BatchCalibration(int chosen, double margin, List<SizeTiming> sizes
     }
 
     /**
-     * One batch size's median run.
+     * One batch size's fastest timed run.
      *
-     * @param msPerRun median of the timed runs, milliseconds
+     * @param msPerRun the fastest of the timed runs, milliseconds
      * @param msPerImage {@code msPerRun / size}
      */
     public record SizeTiming(int size, double msPerRun, double msPerImage) {

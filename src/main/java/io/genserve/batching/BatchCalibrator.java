@@ -11,16 +11,21 @@ import java.util.function.LongSupplier;
 
 /**
  * Measures a model's batch sizes on one item (the warm-up request's) and settles
- * {@code max-batch-size: auto} by {@link BatchCalibration#choose}'s rule: for each size, one untimed
- * run (first runs of a shape allocate), then {@code runs} timed ones, whose median counts. The first
- * size gets as many untimed runs as timed ones: the first runs of a fresh session also warm up the
- * JIT-compiled tensor copies and ORT's threads, and timed, they made one item look dearer than two
- * (measured at load on the default conv models: 17 ms an image alone, 12.6 in pairs). A model
- * that runs in well under a millisecond gets more runs, until they add up to {@link #MIN_TIMED}
- * nanoseconds (a few runs of a tiny model are a few scheduler ticks: noise). The climb
- * stops at the first size that does not improve, so a model that does not gain from batching pays
- * for two sizes only. A size whose run fails (a graph whose batch axis is declared dynamic but is
- * not, memory) ends the climb at the size before it. Runs on the loading thread, before the model's
+ * {@code max-batch-size: auto}: sizes 1, 2, 4, ... are tried in turn, and a size is kept while its
+ * cost per image is at least {@code margin} below the size before it; the first that is not ends
+ * the climb. Each size is timed against the one before it in alternating runs (one of each, again
+ * and again), and each side's fastest run counts: what the size costs when nothing disturbs it,
+ * which every size gets a chance at in turn. Why alternating: a model loads while the JVM is
+ * still compiling and other models load, so the cores are quiet one moment and busy the next; timed
+ * one after the other, two sizes were measured in different moments, and the choice was noise
+ * (measured at start-up on the default models: the generator's batch of 2 at 1.7 ms an image
+ * against 0.78 alone, and the same conv model chosen at 1, 2 or 16 in three starts). Before any
+ * timing, size 1 runs {@code runs} times untimed (the first runs of a fresh session warm up the
+ * JIT-compiled tensor copies and ORT's threads), and each larger size once (the first run of a
+ * shape allocates). A model that runs in well under a millisecond gets more runs, until each
+ * side's add up to {@link #MIN_TIMED} nanoseconds (a few runs of a tiny model are a few scheduler
+ * ticks: noise). A size whose run fails (a graph whose batch axis is declared dynamic but is not,
+ * memory) ends the climb at the size before it. Runs on the loading thread, before the model's
  * batcher starts, so nothing else runs the session meanwhile. Stateless.
  */
 public final class BatchCalibrator {
@@ -45,30 +50,70 @@ public final class BatchCalibrator {
      */
     public BatchCalibration calibrate(Map<String, HeapTensor> item, int ceiling, int runs, double margin)
             throws Exception {
+        Map<String, HeapTensor> one = BatchStacker.stack(List.of(item));
+        repeat(one, runs); // untimed: warms the session, the JIT and the threads up
+        List<Integer> sizes = BatchCalibration.candidates(ceiling);
+        if (sizes.size() == 1) {
+            return new BatchCalibration(1, margin, List.of(time(one, runs)), null);
+        }
         List<BatchCalibration.SizeTiming> timings = new ArrayList<>();
+        Map<String, HeapTensor> previous = one;
+        int chosen = 1;
         String stopped = null;
-        for (int size : BatchCalibration.candidates(ceiling)) {
+        for (int size : sizes.subList(1, sizes.size())) {
+            BatchCalibration.SizeTiming before;
             BatchCalibration.SizeTiming timing;
+            Map<String, HeapTensor> batch;
             try {
-                Map<String, HeapTensor> batch = BatchStacker.stack(Collections.nCopies(size, item));
-                if (size == 1) {
-                    repeat(batch, runs); // untimed: warms the session, the JIT and the threads up
-                }
-                timing = time(batch, size, runs);
+                batch = BatchStacker.stack(Collections.nCopies(size, item));
+                runner.run(batch, new RunControl()); // untimed: the first run of a shape allocates
+                long[][] pair = alternate(previous, batch, runs);
+                before = BatchCalibration.SizeTiming.of(chosen, fastest(pair[0]));
+                timing = BatchCalibration.SizeTiming.of(size, fastest(pair[1]));
             } catch (Exception e) {
-                if (size == 1) {
-                    throw e;
-                }
                 stopped = "a batch of " + size + " failed: " + e.getMessage();
                 break;
             }
+            if (timings.isEmpty()) {
+                timings.add(before); // size 1 as measured against 2; each later size against the one before
+            }
             timings.add(timing);
-            if (timings.size() > 1 && !BatchCalibration.improves(timings.get(timings.size() - 2), timing, margin)) {
+            if (!BatchCalibration.improves(before, timing, margin)) {
                 stopped = "a batch of " + size + " is not " + Math.round(margin * 100) + "% cheaper per image";
                 break;
             }
+            chosen = size;
+            previous = batch;
         }
-        return new BatchCalibration(BatchCalibration.choose(timings, margin), margin, timings, stopped);
+        if (timings.isEmpty()) { // a batch of 2 failed: size 1 alone
+            timings.add(time(one, runs));
+        }
+        return new BatchCalibration(chosen, margin, timings, stopped);
+    }
+
+    /**
+     * Runs {@code a} and {@code b} in turn, at least {@code runs} times each and more until each
+     * side's runs last {@link #MIN_TIMED}, at most {@link #MAX_RUNS} each; their times, a's then b's.
+     */
+    private long[][] alternate(Map<String, HeapTensor> a, Map<String, HeapTensor> b, int runs) throws Exception {
+        long[] as = new long[MAX_RUNS];
+        long[] bs = new long[MAX_RUNS];
+        long totalA = 0;
+        long totalB = 0;
+        int n = 0;
+        while (n < runs || ((totalA < MIN_TIMED || totalB < MIN_TIMED) && n < MAX_RUNS)) {
+            as[n] = timed(a);
+            bs[n] = timed(b);
+            totalA += as[n];
+            totalB += bs[n++];
+        }
+        return new long[][] {Arrays.copyOf(as, n), Arrays.copyOf(bs, n)};
+    }
+
+    private long timed(Map<String, HeapTensor> batch) throws Exception {
+        long t0 = clock.getAsLong();
+        runner.run(batch, new RunControl());
+        return clock.getAsLong() - t0;
     }
 
     /** At least {@code runs} runs, and more until they last {@link #MIN_TIMED}, at most {@link #MAX_RUNS}. */
@@ -77,20 +122,20 @@ public final class BatchCalibrator {
         long total = 0;
         int n = 0;
         while (n < runs || (total < MIN_TIMED && n < MAX_RUNS)) {
-            long t0 = clock.getAsLong();
-            runner.run(batch, new RunControl());
-            nanos[n] = clock.getAsLong() - t0;
+            nanos[n] = timed(batch);
             total += nanos[n++];
         }
         return Arrays.copyOf(nanos, n);
     }
 
-    private BatchCalibration.SizeTiming time(Map<String, HeapTensor> batch, int size, int runs) throws Exception {
-        runner.run(batch, new RunControl()); // untimed: the first run of a shape allocates
-        long[] nanos = repeat(batch, runs);
-        Arrays.sort(nanos);
-        int n = nanos.length;
-        double median = n % 2 == 1 ? nanos[n / 2] : (nanos[n / 2 - 1] + nanos[n / 2]) / 2.0;
-        return BatchCalibration.SizeTiming.of(size, median / 1e6);
+    /** Size 1 alone: one untimed run, then the fastest of {@link #repeat}'s. */
+    private BatchCalibration.SizeTiming time(Map<String, HeapTensor> one, int runs) throws Exception {
+        runner.run(one, new RunControl()); // untimed, as before every timing
+        return BatchCalibration.SizeTiming.of(1, fastest(repeat(one, runs)));
+    }
+
+    /** Milliseconds. */
+    private static double fastest(long[] nanos) {
+        return Arrays.stream(nanos).min().orElseThrow() / 1e6;
     }
 }

@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
  *     {@code auto} to take it. Not more by default: ONNX Runtime's CPU per image of the default
  *     generator falls from 0.451 ms at 1 to 0.314 ms at 16 (README, Benchmark), 9% a doubling
  * @param autoRuns timed runs per batch size (at least; more until they last 20 ms), after an untimed
- *     one; {@code auto} compares their medians
+ *     one, alternating with the size before; {@code auto} compares their fastest
  * @param preferredBatchSizes batch sizes dispatched at once, without waiting out max-delay, when
  *     exactly that many compatible requests are queued
  * @param maxDelay how long the first request of a batch waits for company; 0 (as in Triton) is greedy:
