@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * cost per image is at least {@code margin} below the size before it; the first that is not ends
  * the climb. Each size is timed against the one before it in alternating runs (one of each, again
  * and again), and each side's fastest run counts: what the size costs when nothing disturbs it,
- * which every size gets a chance at in turn. Why alternating: a model loads while the JVM is
+ * which every size gets a chance at in turn (a size timed twice, once against each neighbour,
+ * keeps the faster). Why alternating: a model loads while the JVM is
  * still compiling and other models load, so the cores are quiet one moment and busy the next; timed
  * one after the other, two sizes were measured in different moments, and the choice was noise
  * (measured at start-up on the default models: the generator's batch of 2 at 1.7 ms an image
@@ -75,10 +76,14 @@ public final class BatchCalibrator {
                 break;
             }
             if (timings.isEmpty()) {
-                timings.add(before); // size 1 as measured against 2; each later size against the one before
+                timings.add(before);
+            } else if (before.msPerRun() < timings.get(timings.size() - 1).msPerRun()) {
+                // The size before keeps its fastest of both spells. Only ever lower, so the size
+                // before it still improves on it: the timings shown always give the size chosen.
+                timings.set(timings.size() - 1, before);
             }
             timings.add(timing);
-            if (!BatchCalibration.improves(before, timing, margin)) {
+            if (!BatchCalibration.improves(timings.get(timings.size() - 2), timing, margin)) {
                 stopped = "a batch of " + size + " is not " + Math.round(margin * 100) + "% cheaper per image";
                 break;
             }

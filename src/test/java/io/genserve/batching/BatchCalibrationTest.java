@@ -139,6 +139,9 @@ class BatchCalibrationTest {
 
         assertThat(c.chosen()).isEqualTo(2);
         assertThat(c.sizes().get(1).msPerImage()).isLessThan(c.sizes().get(0).msPerImage());
+        assertThat(BatchCalibration.choose(c.sizes(), MARGIN))
+                .as("the timings shown give the size chosen")
+                .isEqualTo(c.chosen());
     }
 
     @Test
