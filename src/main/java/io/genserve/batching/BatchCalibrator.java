@@ -59,7 +59,6 @@ public final class BatchCalibrator {
         }
         List<BatchCalibration.SizeTiming> timings = new ArrayList<>();
         Map<String, HeapTensor> previous = one;
-        int chosen = 1;
         String stopped = null;
         for (int size : sizes.subList(1, sizes.size())) {
             BatchCalibration.SizeTiming before;
@@ -69,7 +68,9 @@ public final class BatchCalibrator {
                 batch = BatchStacker.stack(Collections.nCopies(size, item));
                 runner.run(batch, new RunControl()); // untimed: the first run of a shape allocates
                 long[][] pair = alternate(previous, batch, runs);
-                before = BatchCalibration.SizeTiming.of(chosen, fastest(pair[0]));
+                int previousSize =
+                        timings.isEmpty() ? 1 : timings.get(timings.size() - 1).size();
+                before = BatchCalibration.SizeTiming.of(previousSize, fastest(pair[0]));
                 timing = BatchCalibration.SizeTiming.of(size, fastest(pair[1]));
             } catch (Exception e) {
                 stopped = "a batch of " + size + " failed: " + e.getMessage();
@@ -79,7 +80,7 @@ public final class BatchCalibrator {
                 timings.add(before);
             } else if (before.msPerRun() < timings.get(timings.size() - 1).msPerRun()) {
                 // The size before keeps its fastest of both spells. Only ever lower, so the size
-                // before it still improves on it: the timings shown always give the size chosen.
+                // before it still improves on it, and choose() below reads the decisions made here.
                 timings.set(timings.size() - 1, before);
             }
             timings.add(timing);
@@ -87,13 +88,12 @@ public final class BatchCalibrator {
                 stopped = "a batch of " + size + " is not " + Math.round(margin * 100) + "% cheaper per image";
                 break;
             }
-            chosen = size;
             previous = batch;
         }
         if (timings.isEmpty()) { // a batch of 2 failed: size 1 alone
             timings.add(time(one, runs));
         }
-        return new BatchCalibration(chosen, margin, timings, stopped);
+        return new BatchCalibration(BatchCalibration.choose(timings, margin), margin, timings, stopped);
     }
 
     /**
