@@ -11,6 +11,7 @@ import java.util.Arrays;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.boot.webmvc.test.autoconfigure.MockMvcPrint;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
@@ -25,7 +26,9 @@ import org.springframework.web.context.request.async.WebAsyncUtils;
  * /style-transfer, or multipart/form-data (boundary "b") to /inpaint or /style-transfer.
  */
 @SpringBootTest(properties = "genserve.model-repository=src/test/resources/fixtures/models")
-@AutoConfigureMockMvc
+// No printing of each exchange: MockMvc prints the response while AsyncAnswers may still be writing
+// its headers from another thread (a ConcurrentModificationException in the printer, not the service).
+@AutoConfigureMockMvc(print = MockMvcPrint.NONE)
 class RequestBodyFuzzTest {
     static final String[] PATHS = {"/generate", "/inpaint", "/style-transfer", "/inpaint", "/style-transfer"};
 
