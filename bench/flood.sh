@@ -4,10 +4,13 @@
 # WRK_NICE sets wrk's apart (19: the load generator takes only what the service leaves, as if it ran elsewhere);
 # PODS=1 runs the service and wrk each in a cpu cgroup of its own with equal shares (root, cgroup v1
 # at /sys/fs/cgroup/cpu), as two pods on one node: nice values then order the service's threads
-# among themselves only, and wrk's CPU comes from its own share rather than from theirs;
+# among themselves only, and wrk's CPU comes from its own share rather than from theirs (but the
+# service then has nearly both cores at 32 connections and one under the flood);
+# PODS=pinned runs the service on CPU 0 and wrk on CPU 1 throughout, so S and the flood get the same CPU;
 # EXECNICE renices the API request threads from outside (a number) or not ("none"). During the flood
 # (D >= 10 s) it prints where the CPU went (bench/cpu-split.py: the service's threads by group, and wrk).
 #   bench/flood.sh generate 1024 15 none
+#   PODS=pinned NICE=0 bench/flood.sh generate 2048 20 none
 #   JAR=other.jar bench/flood.sh style-transfer 256 15 none --genserve.http.shedding.enabled=false
 set -euo pipefail
 EP=$1; C=$2; D=$3; EN=$4; shift 4

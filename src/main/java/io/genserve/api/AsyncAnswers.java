@@ -4,8 +4,10 @@ import io.genserve.error.MemoryExhaustedException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -21,25 +23,25 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
-import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.filter.ServerHttpObservationFilter;
 import org.springframework.web.servlet.HandlerExceptionResolver;
+import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Hands a task's future to Spring MVC without holding the servlet thread. When the client goes
- * away ({@link DisconnectWatch}) or the async request times out, the future is cancelled, which
- * frees the request's places in the model queues.
+ * Answers a task's request once its future completes, without holding a servlet thread while it
+ * waits or while a slow client reads. When the client goes away ({@link DisconnectWatch}) or the
+ * async request times out, the future is cancelled, which frees the request's places in the model
+ * queues.
  *
- * <p>Two ways: {@link #defer} hands Spring MVC a {@link DeferredResult}, whose completion
- * dispatches the request again through every filter, the DispatcherServlet and the message
- * converters; {@link #answer} writes the answer from a container thread as soon as the future
- * completes and completes the servlet's async cycle itself, with no second pass (measured with bench/profile.sh:
- * the second pass was 13% of the CPU of {@code /generate} at concurrency 32). Errors in both go
- * through Spring MVC's exception resolvers, so {@link ProblemMapper} writes every problem.
+ * <p>The answer is written from a container thread as soon as the future completes, and the
+ * servlet's async cycle is completed here, with no second pass through the filters, the
+ * DispatcherServlet and the message converters that a {@code DeferredResult} would take (measured
+ * with bench/profile.sh: the second pass was 13% of the CPU of {@code /generate} at concurrency
+ * 32); the bytes go out with non-blocking writes. Errors go through Spring MVC's exception
+ * resolvers, with the request's handler, so {@link ProblemMapper} (or a controller's own advice)
+ * writes every problem.
  */
 @Component
 final class AsyncAnswers {
@@ -68,43 +70,12 @@ final class AsyncAnswers {
         this.timeoutMillis = timeout.toMillis();
     }
 
-    /** Must be called on the request's servlet thread. */
-    <T> DeferredResult<ResponseEntity<?>> defer(CompletableFuture<T> future, Function<T, ResponseEntity<?>> render) {
-        DeferredResult<ResponseEntity<?>> result = new DeferredResult<>();
-        future.whenComplete((value, error) -> {
-            if (error instanceof CancellationException) {
-                result.setResult(ResponseEntity.status(CLIENT_CLOSED_REQUEST).build());
-                return;
-            }
-            if (error != null) {
-                result.setErrorResult(error);
-                return;
-            }
-            try {
-                result.setResult(render.apply(value));
-            } catch (RuntimeException e) {
-                result.setErrorResult(e);
-            } catch (OutOfMemoryError e) {
-                result.setErrorResult(MemoryExhaustedException.whileServing("encoding the answer", e));
-            }
-        });
-        result.onError(e -> future.cancel(false));
-        result.onTimeout(() -> {
-            // Answer as Spring MVC would (503) before the cancellation below could answer 499.
-            result.setErrorResult(new AsyncRequestTimeoutException());
-            future.cancel(false);
-        });
-        watchDisconnect(
-                ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest(), future);
-        return result;
-    }
-
     /**
      * Answers {@code request} with {@code render}'s entity once {@code future} completes, written
-     * by a container thread ({@link AsyncContext#start}) without an async dispatch. The same answers as
-     * {@link #defer}: the rendered entity, a problem for an error or a render that throws, 499
-     * when the future was cancelled (the client left), 503 when Spring MVC's async request
-     * timeout passes first, which cancels the future. Must be called on the request's servlet
+     * by a container thread ({@link AsyncContext#start}) without an async dispatch: the rendered
+     * entity, a problem for an error or a render that throws, 499 when the future was cancelled
+     * (the client left), 503 when Spring MVC's async request timeout passes first, which cancels
+     * the future. Must be called on the request's servlet
      * thread, by a handler that takes the {@link HttpServletResponse} (so Spring MVC writes
      * nothing itself).
      */
@@ -133,7 +104,10 @@ final class AsyncAnswers {
             public void onTimeout(AsyncEvent event) {
                 if (answered.compareAndSet(false, true)) {
                     // Answer as Spring MVC would (503) before the cancellation below could answer 499.
-                    finish(async, request, () -> problem(request, response, new AsyncRequestTimeoutException()));
+                    finish(async, request, () -> {
+                        problem(request, response, new AsyncRequestTimeoutException());
+                        return false;
+                    });
                 }
                 future.cancel(false);
             }
@@ -157,15 +131,16 @@ final class AsyncAnswers {
             Runnable write = () -> finish(async, request, () -> {
                 if (error instanceof CancellationException) {
                     response.setStatus(CLIENT_CLOSED_REQUEST);
-                } else if (error != null) {
-                    problem(request, response, error);
-                } else {
-                    renderAndWrite(request, response, render, value);
+                    return false;
                 }
+                if (error != null) {
+                    problem(request, response, error);
+                    return false;
+                }
+                return renderAndWrite(async, request, response, render, value);
             });
-            // On a container thread, as the dispatch was: a client that does not read its answer blocks
-            // one of those until the write times out, never the thread that completed the task (the
-            // batcher's post-processing pool, which every answer of every model goes through).
+            // On a container thread, never the thread that completed the task (the batcher's
+            // post-processing pool, which every answer of every model goes through).
             try {
                 async.start(write);
             } catch (RuntimeException e) { // the container refuses new work (shutting down): write here
@@ -175,36 +150,94 @@ final class AsyncAnswers {
         watchDisconnect(request, future);
     }
 
-    private <T> void renderAndWrite(
-            HttpServletRequest request, HttpServletResponse response, Function<T, ResponseEntity<?>> render, T value)
+    /** Renders and starts writing the answer; true when the write ends the async cycle itself. */
+    private <T> boolean renderAndWrite(
+            AsyncContext async,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Function<T, ResponseEntity<?>> render,
+            T value)
             throws IOException {
         ResponseEntity<?> entity;
         try {
             entity = render.apply(value);
         } catch (RuntimeException e) {
             problem(request, response, e);
-            return;
+            return false;
         } catch (OutOfMemoryError e) {
             problem(request, response, MemoryExhaustedException.whileServing("encoding the answer", e));
-            return;
+            return false;
         }
-        write(entity, response);
+        byte[] body = head(entity, response);
+        if (body == null) {
+            return false;
+        }
+        return writeWithoutWaiting(async, request, response.getOutputStream(), body);
+    }
+
+    /**
+     * Writes {@code body} with the servlet's non-blocking output (true: the write ends the cycle when
+     * done): the container writes what the
+     * socket takes and calls back when it takes more; the cycle ends when all of it is out. Why: a
+     * blocking write holds its request thread until a client that never reads its answer times
+     * out (connection-timeout), so a few such clients asking for large images would hold every
+     * request thread of the API port; this way they hold only their answer's bytes, which exist
+     * already, and a connection whose write times out ends in onError.
+     */
+    private static boolean writeWithoutWaiting(
+            AsyncContext async, HttpServletRequest request, ServletOutputStream out, byte[] body) throws IOException {
+        WriteListener writer = new WriteListener() {
+            private boolean written;
+
+            @Override
+            public void onWritePossible() throws IOException {
+                if (!written) {
+                    written = true;
+                    out.write(body); // takes all of it; isReady() stays false until the socket took the rest
+                }
+                if (out.isReady()) {
+                    complete(async);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                log.debug("could not write the answer to {}: {}", request.getRequestURI(), t.toString());
+                complete(async);
+            }
+        };
+        try {
+            out.setWriteListener(writer);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            // An output without non-blocking writes (Spring's mock response, for one): written as it takes it.
+            out.write(body);
+            return false;
+        }
     }
 
     /** What Spring MVC's message converters would write for this entity: bytes as they are, anything else as JSON. */
     private void write(ResponseEntity<?> entity, HttpServletResponse response) throws IOException {
+        byte[] body = head(entity, response);
+        if (body != null) {
+            response.getOutputStream().write(body);
+        }
+    }
+
+    /** Sets the entity's status and headers on {@code response}; returns its body's bytes, or null when it has none. */
+    private byte[] head(ResponseEntity<?> entity, HttpServletResponse response) {
         response.setStatus(entity.getStatusCode().value());
         entity.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
         Object body = entity.getBody();
         if (body == null) {
-            return;
+            return null;
         }
         byte[] bytes = body instanceof byte[] b ? b : json.writeValueAsBytes(body);
         if (entity.getHeaders().getContentType() == null) {
             response.setContentType("application/json");
         }
         response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        return bytes;
     }
 
     /** The problem Spring MVC would answer had the handler thrown {@code error}, written through the same resolvers. */
@@ -212,29 +245,39 @@ final class AsyncAnswers {
         Exception e = error instanceof Exception x ? x : new CompletionException(error); // ProblemMapper unwraps it
         // The http.server.requests observation tags the exception, as for a handler that throws.
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setError(e));
-        if (problems.resolveException(request, response, null, e) == null) {
+        // The handler, so that advice for its controller only (OipErrors) answers as for a handler that throws.
+        Object handler = request.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE);
+        if (problems.resolveException(request, response, handler, e) == null) {
             log.error("no problem mapping for {}", e.toString(), e);
             response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
         }
     }
 
     private interface Step {
-        void run() throws IOException;
+        /** Returns true when what it started ends the async cycle itself. */
+        boolean run() throws IOException;
     }
 
-    /** Runs the step that writes the answer, then ends the async cycle, whatever the step did. */
+    /** Runs the step that writes the answer, then ends the async cycle unless the step's write will. */
     private static void finish(AsyncContext async, HttpServletRequest request, Step step) {
+        boolean completesItself = false;
         try {
-            step.run();
+            completesItself = step.run();
         } catch (IOException | RuntimeException e) {
             // The client is gone or the answer could not be written: the cycle still ends here.
             log.debug("could not write the answer to {}: {}", request.getRequestURI(), e.toString());
         } finally {
-            try {
-                async.complete();
-            } catch (IllegalStateException e) {
-                // completed already by the container (a broken connection)
+            if (!completesItself) {
+                complete(async);
             }
+        }
+    }
+
+    private static void complete(AsyncContext async) {
+        try {
+            async.complete();
+        } catch (IllegalStateException e) {
+            // completed already by the container (a broken connection)
         }
     }
 

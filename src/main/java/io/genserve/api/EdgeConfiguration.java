@@ -83,6 +83,6 @@ class EdgeConfiguration {
 
     @Bean
     TomcatEdgeCustomizer apiServerCustomizer(HttpEdgeProperties edge) {
-        return new TomcatEdgeCustomizer(0, false, edge.requestThreadNice());
+        return new TomcatEdgeCustomizer(edge.apiRequestThreads(), false, edge.requestThreadNice());
     }
 }

@@ -1,6 +1,5 @@
 package io.genserve.api;
 
-import io.genserve.imaging.ImageFormat;
 import io.genserve.tasks.InpaintRequest;
 import io.genserve.tasks.TaskRunner;
 import io.swagger.v3.oas.annotations.Operation;
@@ -8,15 +7,15 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
 
 @RestController
@@ -28,13 +27,11 @@ final class InpaintController {
                     + "White mask pixels (or opaque ones, in a mask with transparency) are holes; invertMask flips that.";
 
     private final TaskRunner tasks;
-    private final ImageResponses responses;
-    private final AsyncAnswers answers;
+    private final ImageTaskAnswers images;
 
-    InpaintController(TaskRunner tasks, ImageResponses responses, AsyncAnswers answers) {
+    InpaintController(TaskRunner tasks, ImageTaskAnswers images) {
         this.tasks = tasks;
-        this.responses = responses;
-        this.answers = answers;
+        this.images = images;
     }
 
     @Schema(description = "Inpainting request with base64 or data-URI images")
@@ -76,20 +73,27 @@ final class InpaintController {
                         description = "Bad input, e.g. a mask of another size",
                         content = @Content(mediaType = "application/problem+json"))
             })
-    DeferredResult<ResponseEntity<?>> inpaintMultipart(
+    void inpaintMultipart(
             @RequestPart(value = "image", required = false) MultipartFile image,
             @RequestPart(value = "mask", required = false) MultipartFile mask,
             @RequestParam(value = "invertMask", required = false) Boolean invertMask,
             @RequestParam(value = "model", required = false) String model,
             @RequestParam(value = "format", required = false) String format,
             @RequestParam(value = "timeoutMs", required = false) Long timeoutMs,
-            @RequestHeader(value = "Accept", required = false) String accept) {
-        return inpaint(
-                new InpaintRequest(
-                        model, ImageUploads.bytes(image), ImageUploads.bytes(mask), Boolean.TRUE.equals(invertMask)),
+            HttpServletRequest servletRequest,
+            HttpServletResponse servletResponse)
+            throws IOException {
+        images.answer(
+                () -> tasks.inpaint(
+                        new InpaintRequest(
+                                model,
+                                ImageUploads.bytes(image),
+                                ImageUploads.bytes(mask),
+                                Boolean.TRUE.equals(invertMask)),
+                        Timeouts.ofMillis(timeoutMs)),
                 format,
-                timeoutMs,
-                accept);
+                servletRequest,
+                servletResponse);
     }
 
     @PostMapping(
@@ -97,24 +101,19 @@ final class InpaintController {
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(summary = "Inpaint (JSON with base64 images)", description = DESCRIPTION)
-    DeferredResult<ResponseEntity<?>> inpaintJson(
-            @RequestBody InpaintBody body, @RequestHeader(value = "Accept", required = false) String accept) {
-        return inpaint(
-                new InpaintRequest(
-                        body.model(),
-                        ImageUploads.base64(body.image(), "image"),
-                        ImageUploads.base64(body.mask(), "mask"),
-                        Boolean.TRUE.equals(body.invertMask())),
+    void inpaintJson(
+            @RequestBody InpaintBody body, HttpServletRequest servletRequest, HttpServletResponse servletResponse)
+            throws IOException {
+        images.answer(
+                () -> tasks.inpaint(
+                        new InpaintRequest(
+                                body.model(),
+                                ImageUploads.base64(body.image(), "image"),
+                                ImageUploads.base64(body.mask(), "mask"),
+                                Boolean.TRUE.equals(body.invertMask())),
+                        Timeouts.ofMillis(body.timeoutMs())),
                 body.format(),
-                body.timeoutMs(),
-                accept);
-    }
-
-    private DeferredResult<ResponseEntity<?>> inpaint(
-            InpaintRequest request, String format, Long timeoutMs, String accept) {
-        ImageFormat f = ImageResponses.format(format, accept);
-        return answers.defer(
-                tasks.inpaint(request, Timeouts.ofMillis(timeoutMs)),
-                result -> responses.image(result, f, ImageResponses.wantsJson(accept)));
+                servletRequest,
+                servletResponse);
     }
 }

@@ -4,6 +4,9 @@ import io.genserve.oip.ModelMetadata;
 import io.genserve.oip.OipService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -12,7 +15,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * The Open Inference Protocol (KServe v2) over REST: health, server and model metadata, and
@@ -81,13 +83,20 @@ final class OipController {
             description = "JSON tensors (FP32, FP16, UINT8, INT32, INT64), or the binary tensor data extension: a JSON "
                     + "header of Inference-Header-Content-Length bytes followed by little-endian tensors. The batch axis "
                     + "is the first; each item shares the model's queue and batches with the task endpoints.")
-    DeferredResult<ResponseEntity<?>> infer(
+    void infer(
             @PathVariable String model,
             @PathVariable(required = false) String version,
             @RequestBody byte[] body,
-            @RequestHeader(value = OipRestBody.HEADER_LENGTH, required = false) String headerLength) {
+            @RequestHeader(value = OipRestBody.HEADER_LENGTH, required = false) String headerLength,
+            HttpServletRequest servletRequest,
+            HttpServletResponse servletResponse)
+            throws IOException {
         oip.metadata(model, version); // an unknown model is 404 (and one not ready 503) whatever the body says
         OipRestBody.Parsed parsed = OipRestBody.parse(model, version, body, headerLength);
-        return answers.defer(oip.infer(parsed.request(), null, PROTOCOL), answer -> OipRestBody.render(answer, parsed));
+        answers.answer(
+                servletRequest,
+                servletResponse,
+                oip.infer(parsed.request(), null, PROTOCOL),
+                answer -> OipRestBody.render(answer, parsed));
     }
 }

@@ -1,6 +1,5 @@
 package io.genserve.api;
 
-import io.genserve.imaging.ImageFormat;
 import io.genserve.tasks.StyleRequest;
 import io.genserve.tasks.TaskRunner;
 import io.swagger.v3.oas.annotations.Operation;
@@ -8,15 +7,15 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
 
 @RestController
@@ -26,13 +25,11 @@ final class StyleTransferController {
             + "internally (padded, resized or tiled as its manifest says). GET /models lists the styles.";
 
     private final TaskRunner tasks;
-    private final ImageResponses responses;
-    private final AsyncAnswers answers;
+    private final ImageTaskAnswers images;
 
-    StyleTransferController(TaskRunner tasks, ImageResponses responses, AsyncAnswers answers) {
+    StyleTransferController(TaskRunner tasks, ImageTaskAnswers images) {
         this.tasks = tasks;
-        this.responses = responses;
-        this.answers = answers;
+        this.images = images;
     }
 
     @Schema(description = "Style-transfer request with base64 or data-URI images")
@@ -75,19 +72,23 @@ final class StyleTransferController {
                         description = "Bad input",
                         content = @Content(mediaType = "application/problem+json"))
             })
-    DeferredResult<ResponseEntity<?>> styleMultipart(
+    void styleMultipart(
             @RequestPart(value = "image", required = false) MultipartFile image,
             @RequestParam(value = "style", required = false) String style,
             @RequestParam(value = "strength", required = false) Double strength,
             @RequestPart(value = "styleImage", required = false) MultipartFile styleImage,
             @RequestParam(value = "format", required = false) String format,
             @RequestParam(value = "timeoutMs", required = false) Long timeoutMs,
-            @RequestHeader(value = "Accept", required = false) String accept) {
-        return style(
-                new StyleRequest(style, ImageUploads.bytes(image), strength, ImageUploads.bytes(styleImage)),
+            HttpServletRequest servletRequest,
+            HttpServletResponse servletResponse)
+            throws IOException {
+        images.answer(
+                () -> tasks.styleTransfer(
+                        new StyleRequest(style, ImageUploads.bytes(image), strength, ImageUploads.bytes(styleImage)),
+                        Timeouts.ofMillis(timeoutMs)),
                 format,
-                timeoutMs,
-                accept);
+                servletRequest,
+                servletResponse);
     }
 
     @PostMapping(
@@ -95,24 +96,18 @@ final class StyleTransferController {
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(summary = "Style transfer (JSON with base64 images)", description = DESCRIPTION)
-    DeferredResult<ResponseEntity<?>> styleJson(
-            @RequestBody StyleBody body, @RequestHeader(value = "Accept", required = false) String accept) {
-        return style(
-                new StyleRequest(
-                        body.style(),
-                        ImageUploads.base64(body.image(), "image"),
-                        body.strength(),
-                        ImageUploads.base64(body.styleImage(), "styleImage")),
+    void styleJson(@RequestBody StyleBody body, HttpServletRequest servletRequest, HttpServletResponse servletResponse)
+            throws IOException {
+        images.answer(
+                () -> tasks.styleTransfer(
+                        new StyleRequest(
+                                body.style(),
+                                ImageUploads.base64(body.image(), "image"),
+                                body.strength(),
+                                ImageUploads.base64(body.styleImage(), "styleImage")),
+                        Timeouts.ofMillis(body.timeoutMs())),
                 body.format(),
-                body.timeoutMs(),
-                accept);
-    }
-
-    private DeferredResult<ResponseEntity<?>> style(
-            StyleRequest request, String format, Long timeoutMs, String accept) {
-        ImageFormat f = ImageResponses.format(format, accept);
-        return answers.defer(
-                tasks.styleTransfer(request, Timeouts.ofMillis(timeoutMs)),
-                result -> responses.image(result, f, ImageResponses.wantsJson(accept)));
+                servletRequest,
+                servletResponse);
     }
 }

@@ -1,6 +1,5 @@
 package io.genserve.api;
 
-import io.genserve.imaging.ImageFormat;
 import io.genserve.tasks.TaskRunner;
 import io.genserve.tasks.UpscaleRequest;
 import io.swagger.v3.oas.annotations.Operation;
@@ -8,15 +7,15 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
 
 @RestController
@@ -28,13 +27,11 @@ final class UpscaleController {
             + " is refused from the image header, before any work. GET /models lists the upscalers and their scales.";
 
     private final TaskRunner tasks;
-    private final ImageResponses responses;
-    private final AsyncAnswers answers;
+    private final ImageTaskAnswers images;
 
-    UpscaleController(TaskRunner tasks, ImageResponses responses, AsyncAnswers answers) {
+    UpscaleController(TaskRunner tasks, ImageTaskAnswers images) {
         this.tasks = tasks;
-        this.responses = responses;
-        this.answers = answers;
+        this.images = images;
     }
 
     @Schema(description = "Upscale request with a base64 or data-URI image")
@@ -81,16 +78,23 @@ final class UpscaleController {
                                 + " model that is not an upscaler",
                         content = @Content(mediaType = "application/problem+json"))
             })
-    DeferredResult<ResponseEntity<?>> upscaleMultipart(
+    void upscaleMultipart(
             @RequestPart(value = "image", required = false) MultipartFile image,
             @RequestParam(value = "model", required = false) String model,
             @RequestParam(value = "scale", required = false) Integer scale,
             @RequestParam(value = "outscale", required = false) Double outscale,
             @RequestParam(value = "format", required = false) String format,
             @RequestParam(value = "timeoutMs", required = false) Long timeoutMs,
-            @RequestHeader(value = "Accept", required = false) String accept) {
-        return upscale(
-                new UpscaleRequest(model, ImageUploads.bytes(image), scale, outscale), format, timeoutMs, accept);
+            HttpServletRequest servletRequest,
+            HttpServletResponse servletResponse)
+            throws IOException {
+        images.answer(
+                () -> tasks.upscale(
+                        new UpscaleRequest(model, ImageUploads.bytes(image), scale, outscale),
+                        Timeouts.ofMillis(timeoutMs)),
+                format,
+                servletRequest,
+                servletResponse);
     }
 
     @PostMapping(
@@ -98,21 +102,19 @@ final class UpscaleController {
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {ImageResponses.PNG, ImageResponses.JPEG, ImageResponses.JSON})
     @Operation(summary = "Upscale (JSON with a base64 image)", description = DESCRIPTION)
-    DeferredResult<ResponseEntity<?>> upscaleJson(
-            @RequestBody UpscaleBody body, @RequestHeader(value = "Accept", required = false) String accept) {
-        return upscale(
-                new UpscaleRequest(
-                        body.model(), ImageUploads.base64(body.image(), "image"), body.scale(), body.outscale()),
+    void upscaleJson(
+            @RequestBody UpscaleBody body, HttpServletRequest servletRequest, HttpServletResponse servletResponse)
+            throws IOException {
+        images.answer(
+                () -> tasks.upscale(
+                        new UpscaleRequest(
+                                body.model(),
+                                ImageUploads.base64(body.image(), "image"),
+                                body.scale(),
+                                body.outscale()),
+                        Timeouts.ofMillis(body.timeoutMs())),
                 body.format(),
-                body.timeoutMs(),
-                accept);
-    }
-
-    private DeferredResult<ResponseEntity<?>> upscale(
-            UpscaleRequest request, String format, Long timeoutMs, String accept) {
-        ImageFormat f = ImageResponses.format(format, accept);
-        return answers.defer(
-                tasks.upscale(request, Timeouts.ofMillis(timeoutMs)),
-                result -> responses.image(result, f, ImageResponses.wantsJson(accept)));
+                servletRequest,
+                servletResponse);
     }
 }

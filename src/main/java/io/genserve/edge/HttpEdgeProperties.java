@@ -27,6 +27,11 @@ import org.springframework.validation.annotation.Validated;
  * @param bodyIdleTimeout the longest pause between two pieces of a body
  * @param managementThreads request threads of the management port (probes, metrics): a pool of its
  *     own, so that no API traffic can starve liveness
+ * @param requestThreads request threads of the API port; unset: {@link #requestThreadsFor 4 per
+ *     processor, at least 8}. Few on purpose: no request holds one while it waits (bodies are read,
+ *     and answers written, without a thread; inference is asynchronous), so more threads only mean
+ *     more of them runnable at once under a flood, each taking its share of the CPU from inference
+ *     (Tomcat's default of 200 kept 67-69% of the saturation throughput under a flood, 8 kept 94-95%)
  * @param requestThreadNice the nice value (CPU priority, 0..19, higher is lower) of the API port's
  *     request threads; 0 leaves them at normal priority. Above inference's, so that under a flood
  *     the work of refusing requests gets only the CPU that inference leaves
@@ -45,6 +50,7 @@ public record HttpEdgeProperties(
         Duration bodyIdleTimeout,
 
         @Min(1) @Max(64) @DefaultValue("4") int managementThreads,
+        @Min(1) @Max(1024) Integer requestThreads,
         @Min(0) @Max(19) @DefaultValue("19") int requestThreadNice,
         @Valid @NotNull @DefaultValue Shedding shedding) {
 
@@ -75,6 +81,17 @@ public record HttpEdgeProperties(
         if (minBodyRate.toBytes() < 1) {
             throw new IllegalArgumentException("genserve.http.min-body-rate must be at least 1B (bytes per second)");
         }
+    }
+
+    /** The API port's request threads: as configured, else 4 per processor and at least 8. */
+    public int apiRequestThreads() {
+        return requestThreads != null
+                ? requestThreads
+                : requestThreadsFor(Runtime.getRuntime().availableProcessors());
+    }
+
+    static int requestThreadsFor(int processors) {
+        return Math.max(8, 4 * processors);
     }
 
     /** The body limit of a request path and the setting that names it. */

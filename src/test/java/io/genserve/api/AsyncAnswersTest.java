@@ -7,6 +7,11 @@ import io.genserve.error.BadInputException;
 import io.genserve.error.DeadlineExceededException;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link AsyncAnswers#answer}: the answer written without a second dispatch once the future
- * completes, with the same outcomes as a DeferredResult's second dispatch. Spring's mock request stands in for
+ * completes, with the same outcomes as a DeferredResult's second dispatch, and without waiting for
+ * the client to read it. Spring's mock request stands in for
  * the container (its async context records listeners and completion); the exception resolver
  * records what it was asked to map, as Spring MVC's would be (ProblemMapper's answers are tested
  * end to end).
@@ -150,6 +156,74 @@ class AsyncAnswersTest {
                         answers.answer(request, response, CompletableFuture.failedFuture(bad), AsyncAnswersTest::png))
                 .isSameAs(bad);
         assertThat(request.isAsyncStarted()).isFalse();
+    }
+
+    @Test
+    void anAnswerIsWrittenWithoutWaitingAndTheCycleEndsOnceTheSocketTookIt() throws Exception {
+        SlowSocket socket = new SlowSocket();
+        HttpServletResponseWrapper slowClient = new HttpServletResponseWrapper(response) {
+            @Override
+            public ServletOutputStream getOutputStream() {
+                return socket;
+            }
+        };
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        answers.answer(request, slowClient, future, AsyncAnswersTest::png);
+        future.complete(new byte[] {4, 5, 6});
+
+        assertThat(socket.listener).as("a listener, not a blocking write").isNotNull();
+        socket.listener.onWritePossible(); // the container's first call: the bytes go to its buffer
+        assertThat(socket.written.toByteArray()).containsExactly(4, 5, 6);
+        assertThat(request.isAsyncStarted()).as("still writing").isTrue();
+
+        socket.ready = true; // the client read: the container calls again
+        socket.listener.onWritePossible();
+        assertThat(request.isAsyncStarted()).as("completed").isFalse();
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getContentLength()).isEqualTo(3);
+    }
+
+    @Test
+    void aWriteThatFailsEndsTheCycle() throws Exception {
+        SlowSocket socket = new SlowSocket();
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        answers.answer(
+                request,
+                new HttpServletResponseWrapper(response) {
+                    @Override
+                    public ServletOutputStream getOutputStream() {
+                        return socket;
+                    }
+                },
+                future,
+                AsyncAnswersTest::png);
+        future.complete(new byte[] {1});
+        socket.listener.onWritePossible();
+        socket.listener.onError(new IOException("write timed out")); // a client that never read
+
+        assertThat(request.isAsyncStarted()).isFalse();
+    }
+
+    /** A connection whose client has not read yet: takes the bytes, is not ready until told. */
+    private static final class SlowSocket extends ServletOutputStream {
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        WriteListener listener;
+        boolean ready;
+
+        @Override
+        public boolean isReady() {
+            return ready;
+        }
+
+        @Override
+        public void setWriteListener(WriteListener writeListener) {
+            listener = writeListener;
+        }
+
+        @Override
+        public void write(int b) {
+            written.write(b);
+        }
     }
 
     private static ResponseEntity<?> png(byte[] bytes) {

@@ -1,7 +1,6 @@
 package io.genserve.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
@@ -16,7 +15,6 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.web.context.request.async.WebAsyncUtils;
 
 /**
  * Any request body, through the whole service (the body intake filter, Spring MVC, the task
@@ -71,12 +69,7 @@ class RequestBodyFuzzTest {
         MvcResult result = mvc.perform(
                         post(PATHS[pick]).contentType(contentType).content(body))
                 .andReturn();
-        if (WebAsyncUtils.getAsyncManager(result.getRequest()).isConcurrentHandlingStarted()) {
-            result.getAsyncResult(30_000); // a DeferredResult: Spring MVC answers in a second dispatch
-            result = mvc.perform(asyncDispatch(result)).andReturn();
-        } else {
-            awaitAnswer(result.getRequest()); // AsyncAnswers.answer: written without a second dispatch
-        }
+        awaitAnswer(result.getRequest()); // AsyncAnswers: written without a second dispatch
         MockHttpServletResponse r = result.getResponse();
         int status = r.getStatus();
         if (status >= 200 && status < 300) {

@@ -7,18 +7,27 @@ import io.genserve.RawHttp;
 import io.genserve.TestHttp;
 import io.genserve.TestImages;
 import io.genserve.batching.MemoryBudget;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.catalina.connector.Connector;
+import org.apache.coyote.AbstractProtocol;
+import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +36,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,13 +54,17 @@ import tools.jackson.databind.json.JsonMapper;
             // A fast pace check, so that the slow clients are cut within the test's few seconds.
             "genserve.http.body-grace=3s",
             "genserve.http.body-idle-timeout=5s",
-            "genserve.http.min-body-rate=4KB"
+            "genserve.http.min-body-rate=4KB",
+            // Few request threads, so that a few clients that never read are enough to hold them all.
+            "genserve.http.request-threads=" + HostileTrafficTest.API_THREADS
         })
 class HostileTrafficTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final ExecutorService CLIENTS = Executors.newFixedThreadPool(32);
     /** More than Tomcat's 200 request threads: before the body intake, this many slow bodies stopped every answer. */
     static final int SLOW_CLIENTS = 220;
+
+    static final int API_THREADS = 4;
 
     @LocalServerPort
     int port;
@@ -59,6 +74,9 @@ class HostileTrafficTest {
 
     @Autowired
     MemoryBudget memory;
+
+    @Autowired
+    WebServerApplicationContext context;
 
     @AfterAll
     static void stopClients() {
@@ -302,6 +320,66 @@ class HostileTrafficTest {
         assertThat(memory.usedBytes())
                 .as("nothing was reserved, so nothing was decoded")
                 .isZero();
+    }
+
+    @Test
+    void clientsThatNeverReadTheirAnswerHoldNoRequestThread() throws Exception {
+        // A 384x384 noise photo upscaled 4x: a PNG answer of ~7 MB, more than the kernel buffers of a
+        // connection hold (4 MB to send at most here, and the client's receive buffer is small).
+        BufferedImage noise = new BufferedImage(384, 384, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(5);
+        for (int y = 0; y < 384; y++) {
+            for (int x = 0; x < 384; x++) {
+                noise.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(noise, "png", png);
+        byte[] body = ("{\"model\": \"up-compact-x4\", \"image\": \""
+                        + Base64.getEncoder().encodeToString(png.toByteArray()) + "\"}")
+                .getBytes(StandardCharsets.US_ASCII);
+        Connector connector =
+                ((TomcatWebServer) context.getWebServer()).getTomcat().getConnector();
+        assertThat(((ThreadPoolExecutor) ((AbstractProtocol<?>) connector.getProtocolHandler()).getExecutor())
+                        .getMaximumPoolSize())
+                .as("genserve.http.request-threads")
+                .isEqualTo(API_THREADS);
+        TestHttp api = new TestHttp(port);
+        assertThat(api.postJson("/generate", "{\"seed\": 0}", null).statusCode())
+                .isEqualTo(200);
+        List<Socket> neverRead = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < API_THREADS + 2; i++) {
+                Socket s = new Socket();
+                s.setReceiveBufferSize(4096);
+                s.setSoTimeout(30_000);
+                s.connect(new InetSocketAddress("127.0.0.1", port));
+                OutputStream out = s.getOutputStream();
+                out.write(("POST /upscale HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                                + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                neverRead.add(s);
+            }
+            for (Socket s : neverRead) {
+                // Its answer has started (the status line is in), and then the client stops reading.
+                byte[] status = s.getInputStream().readNBytes(12);
+                assertThat(new String(status, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+            }
+            HttpResponse<byte[]> generated = api.postJson("/generate", "{\"seed\": 1}", null);
+            assertThat(generated.statusCode()).as(text(generated)).isEqualTo(200);
+            assertThat((System.nanoTime() - t0) / 1e9)
+                    .as("every answer started and another request answered while " + neverRead.size()
+                            + " clients do not read (before: they held every request thread in a blocking write"
+                            + " until connection-timeout, 20 s)")
+                    .isLessThan(10.0);
+        } finally {
+            for (Socket s : neverRead) {
+                s.close();
+            }
+        }
     }
 
     private void awaitBudgetEmpty() throws InterruptedException {
