@@ -24,6 +24,10 @@ export GENSERVE_MODEL_REPOSITORY
 # metaspace and thread stacks. No -XX:+ExitOnOutOfMemoryError: a request whose images do not fit
 # into the heap is answered 503 + Retry-After and the service goes on (requests are admitted against
 # a memory budget, a quarter of the heap by default, so running out is rare).
+# G1 whatever the CPU limit: with one CPU (or under 1792 MB) the JVM would pick the Serial
+# collector, which gives heap back only at a full collection, so the memory a burst took would stay
+# (io.genserve.runtime.MemoryReturn asks G1 for a periodic collection; a pinned 10-minute soak on
+# one CPU ended at +67% RSS 60 s after the load with Serial).
 # The archive must be used with the JVM and class path that recorded it, so training and serving
 # share this one command line; a JAVA_OPTS that makes it unusable costs the gain, not the start.
 archive="$GENSERVE_HOME/app/genserve.jsa"
@@ -36,6 +40,7 @@ fi
 # exec: java is PID 1 and gets SIGTERM itself, for the graceful shutdown.
 # shellcheck disable=SC2086 # JAVA_OPTS and cds are lists of flags
 exec java \
+  -XX:+UseG1GC \
   -XX:MaxRAMPercentage=50 \
   -XX:InitialRAMPercentage=10 \
   -Djava.io.tmpdir="$TMPDIR" \

@@ -75,9 +75,8 @@ final class AsyncAnswers {
      * by a container thread ({@link AsyncContext#start}) without an async dispatch: the rendered
      * entity, a problem for an error or a render that throws, 499 when the future was cancelled
      * (the client left), 503 when Spring MVC's async request timeout passes first, which cancels
-     * the future. Must be called on the request's servlet
-     * thread, by a handler that takes the {@link HttpServletResponse} (so Spring MVC writes
-     * nothing itself).
+     * the future. Must be called on the request's servlet thread, by a handler that takes the
+     * {@link HttpServletResponse} (so Spring MVC writes nothing itself).
      */
     <T> void answer(
             HttpServletRequest request,
@@ -176,13 +175,13 @@ final class AsyncAnswers {
     }
 
     /**
-     * Writes {@code body} with the servlet's non-blocking output (true: the write ends the cycle when
-     * done): the container writes what the
-     * socket takes and calls back when it takes more; the cycle ends when all of it is out. Why: a
-     * blocking write holds its request thread until a client that never reads its answer times
-     * out (connection-timeout), so a few such clients asking for large images would hold every
-     * request thread of the API port; this way they hold only their answer's bytes, which exist
-     * already, and a connection whose write times out ends in onError.
+     * Writes {@code body} with the servlet's non-blocking output: the container writes what the
+     * socket takes and calls back when it takes more, and the cycle ends when all of it is out
+     * (true: the write ends the cycle itself). Why: a blocking write holds its request thread until
+     * a client that never reads its answer times out (connection-timeout), so a few such clients
+     * asking for large images would hold every request thread of the API port; this way they hold
+     * only their answer's bytes, which exist already, and a connection whose write times out ends
+     * in onError.
      */
     private static boolean writeWithoutWaiting(
             AsyncContext async, HttpServletRequest request, ServletOutputStream out, byte[] body) throws IOException {

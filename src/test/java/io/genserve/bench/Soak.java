@@ -77,8 +77,9 @@ public final class Soak {
     static Process startService(Map<String, String> a, int port) throws IOException {
         Path log = Files.createTempFile("genserve-bench-service", ".log");
         List<String> command = new ArrayList<>();
-        if ("1".equals(System.getenv("PODS"))) {
-            command.addAll(List.of("bench/pod.sh", "service")); // a cpu cgroup of its own (bench/soak.sh)
+        if (List.of("1", "pinned").contains(System.getenv("PODS"))) {
+            // a cpu cgroup or a CPU of its own (bench/soak.sh)
+            command.addAll(List.of("bench/pod.sh", "service"));
         }
         command.addAll(List.of(a.getOrDefault("--java", "java"), "-Xmx" + a.get("--heap")));
         command.addAll(words(a.get("--jvm")));
