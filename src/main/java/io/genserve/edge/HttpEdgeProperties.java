@@ -31,7 +31,8 @@ import org.springframework.validation.annotation.Validated;
  *     processor, at least 8}. Few on purpose: no request holds one while it waits (bodies are read,
  *     and answers written, without a thread; inference is asynchronous), so more threads only mean
  *     more of them runnable at once under a flood, each taking its share of the CPU from inference
- *     (Tomcat's default of 200 kept 67-69% of the saturation throughput under a flood, 8 kept 94-95%)
+ *     (beside the load generator with equal CPU shares, at 512 connections: Tomcat's default of 200
+ *     kept 69% of the saturation throughput, 8 kept 94%; see the README)
  * @param requestThreadNice the nice value (CPU priority, 0..19, higher is lower) of the API port's
  *     request threads; 0 leaves them at normal priority. Above inference's, so that under a flood
  *     the work of refusing requests gets only the CPU that inference leaves

@@ -61,7 +61,7 @@ import tools.jackson.databind.json.JsonMapper;
 class HostileTrafficTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final ExecutorService CLIENTS = Executors.newFixedThreadPool(32);
-    /** More than Tomcat's 200 request threads: before the body intake, this many slow bodies stopped every answer. */
+    /** More than Tomcat's default of 200 request threads: before the body intake, this many slow bodies stopped every answer. */
     static final int SLOW_CLIENTS = 220;
 
     static final int API_THREADS = 4;
