@@ -221,13 +221,14 @@ public final class Soak {
         double ok = l.statusCount(200) / (double) seconds;
         out.append(String.format(
                 Locale.ROOT,
-                "| %s | %.1f | %.1f | %.0f%% | %s | %d |%n",
+                "| %s | %.1f | %.1f | %.0f%% | %s | %d%s |%n",
                 phase,
                 l.requests() / (double) seconds,
                 ok,
                 100 * ok / s,
                 l.statuses(),
-                l.socketErrors()));
+                l.socketErrors(),
+                l.socketErrors() > 0 ? " (" + l.socketErrorKinds() + ")" : ""));
     }
 
     static long rssMiB(Process p) {

@@ -25,6 +25,8 @@ final class Wrk {
      * @param errors non-2xx answers plus socket errors
      * @param statuses answers by HTTP status
      * @param socketErrors connect, read, write errors and timeouts
+     * @param socketErrorKinds the same by kind, as wrk prints them ("connect 0, read 1, write 0,
+     *     timeout 2"); empty when there were none
      */
     record Load(
             long requests,
@@ -33,7 +35,8 @@ final class Wrk {
             double p99,
             long errors,
             Map<Integer, Long> statuses,
-            long socketErrors) {
+            long socketErrors,
+            String socketErrorKinds) {
         long statusCount(int status) {
             return statuses.getOrDefault(status, 0L);
         }
@@ -188,12 +191,14 @@ final class Wrk {
             errors += Long.parseLong(non2xx.group(1));
         }
         long socketErrors = 0;
-        Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+        String socketErrorKinds = "";
+        Matcher socket = Pattern.compile("Socket errors: (connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+))")
                 .matcher(out);
         if (socket.find()) {
-            for (int i = 1; i <= 4; i++) {
+            for (int i = 2; i <= 5; i++) {
                 socketErrors += Long.parseLong(socket.group(i));
             }
+            socketErrorKinds = socket.group(1);
         }
         Map<Integer, Long> statuses = new TreeMap<>();
         Matcher status = Pattern.compile("(?m)^status (\\d+) (\\d+)$").matcher(out);
@@ -207,7 +212,8 @@ final class Wrk {
                 millis(find(out, "\\s99%\\s+(\\S+)")),
                 errors + socketErrors,
                 statuses,
-                socketErrors);
+                socketErrors,
+                socketErrorKinds);
     }
 
     private static String find(String out, String regex) {

@@ -33,11 +33,14 @@ class WrkTest {
         assertThat(load.p50()).isCloseTo(0.586, within(1e-9));
         assertThat(load.p99()).isCloseTo(1200, within(1e-9));
         assertThat(load.errors()).isEqualTo(22);
+        assertThat(load.socketErrors()).isEqualTo(3);
+        assertThat(load.socketErrorKinds()).isEqualTo("connect 0, read 1, write 0, timeout 2");
     }
 
     @Test
     void aRunWithoutErrorsHasNoErrorLines() {
         String clean = OUTPUT.replaceAll("(?m)^.*(Socket errors|Non-2xx).*\\n", "");
         assertThat(Wrk.parse(clean).errors()).isZero();
+        assertThat(Wrk.parse(clean).socketErrorKinds()).isEmpty();
     }
 }
