@@ -77,10 +77,8 @@ public final class Soak {
     static Process startService(Map<String, String> a, int port) throws IOException {
         Path log = Files.createTempFile("genserve-bench-service", ".log");
         List<String> command = new ArrayList<>();
-        if (List.of("1", "pinned").contains(System.getenv("PODS"))) {
-            // a cpu cgroup or a CPU of its own (bench/soak.sh)
-            command.addAll(List.of("bench/pod.sh", "service"));
-        }
+        // PODS=1 or pinned: a cpu cgroup or a CPU of its own; without PODS, pod.sh just runs it (same pid).
+        command.addAll(List.of("bench/pod.sh", "service"));
         command.addAll(List.of(a.getOrDefault("--java", "java"), "-Xmx" + a.get("--heap")));
         command.addAll(words(a.get("--jvm")));
         command.addAll(List.of(
