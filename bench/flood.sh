@@ -49,5 +49,6 @@ for c in 32 $C; do
   wait $wrkpid
   total=$(awk '/requests in/ {print $1}' /tmp/flood-wrk.out)
   non2xx=$(awk '/Non-2xx/ {print $5}' /tmp/flood-wrk.out); non2xx=${non2xx:-0}
-  echo "$EP c=$c ok/s=$(awk "BEGIN {printf \"%.1f\", ($total - $non2xx) / $D}") refused/s=$(awk "BEGIN {printf \"%.1f\", $non2xx / $D}") execnice=$EN args=$*"
+  errors=$(awk '/Socket errors/ {sub(/.*Socket errors: /, ""); print}' /tmp/flood-wrk.out); errors=${errors:-none}
+  echo "$EP c=$c socket-errors=[$errors] ok/s=$(awk "BEGIN {printf \"%.1f\", ($total - $non2xx) / $D}") refused/s=$(awk "BEGIN {printf \"%.1f\", $non2xx / $D}") execnice=$EN args=$*"
 done

@@ -161,17 +161,11 @@ public final class Shedding {
         return true;
     }
 
-    /** The fast refusal: the body was read, so the connection stays open for the client's next request. */
+    /**
+     * The fast refusal, once the body was read (here, or from the container's buffer by {@link
+     * SheddingValve}): the connection stays open for the client's next request.
+     */
     void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        write(request, response, false);
-    }
-
-    /** The refusal from headers alone; {@code close} when the body was not all read, so the container never waits for it. */
-    void refuseUnread(HttpServletRequest request, HttpServletResponse response, boolean close) throws IOException {
-        write(request, response, close);
-    }
-
-    private void write(HttpServletRequest request, HttpServletResponse response, boolean close) throws IOException {
         Endpoint e = endpoint(request);
         response.setHeader("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
         ProblemResponses.write(
@@ -182,7 +176,7 @@ public final class Shedding {
                         + e.limiter.getLimit() + "); retry later",
                 null,
                 null,
-                close);
+                false);
     }
 
     private Endpoint endpoint(HttpServletRequest request) {

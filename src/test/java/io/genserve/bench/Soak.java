@@ -69,7 +69,7 @@ public final class Soak {
     }
 
     /**
-     * The packaged service in a JVM of its own, as docker/entrypoint.sh runs it with the heap of a
+     * The packaged service in a JVM of its own, as docker/entrypoint.sh runs it (G1) with the heap of a
      * 2 GiB container (MaxRAMPercentage=50): {@code --java} (default: the java on the PATH), {@code
      * --heap}, {@code --jvm} (more JVM flags, space-separated) and {@code --args} (more application
      * arguments); the API on {@code port}, management on the next port; its output in a temp file.
@@ -79,7 +79,8 @@ public final class Soak {
         List<String> command = new ArrayList<>();
         // PODS=1 or pinned: a cpu cgroup or a CPU of its own; without PODS, pod.sh just runs it (same pid).
         command.addAll(List.of("bench/pod.sh", "service"));
-        command.addAll(List.of(a.getOrDefault("--java", "java"), "-Xmx" + a.get("--heap")));
+        // G1 as docker/entrypoint.sh sets it: pinned to one CPU the JVM would pick Serial, which is not what ships.
+        command.addAll(List.of(a.getOrDefault("--java", "java"), "-XX:+UseG1GC", "-Xmx" + a.get("--heap")));
         command.addAll(words(a.get("--jvm")));
         command.addAll(List.of(
                 "-jar",
