@@ -287,9 +287,15 @@ class ModelReplacementTest {
         Map<String, Integer> batchers = new java.util.TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
-                String name = Files.readString(task.resolve("comm")).strip();
-                if (name.startsWith("batcher-spare")) {
-                    batchers.put(name + " " + task.getFileName(), nice(task.resolve("stat")));
+                // Other threads (HTTP clients, pools) come and go while the list is read: one
+                // that exited after the listing has no files any more and is not a batcher.
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    if (name.startsWith("batcher-spare")) {
+                        batchers.put(name + " " + task.getFileName(), nice(task.resolve("stat")));
+                    }
+                } catch (java.nio.file.NoSuchFileException exited) {
+                    continue;
                 }
             }
         }
