@@ -19,15 +19,36 @@ import org.slf4j.LoggerFactory;
  * Reads the rest of one request body without holding a thread: the container calls
  * {@link #onDataAvailable()} when bytes arrive, and a timer checks the body's pace. When the body
  * is complete the request is dispatched on to Spring MVC with it; when it is too large, too slow,
- * malformed or there is no memory for it, the client gets a problem+json answer and its
- * connection is closed. The container's callbacks and the timer may run on different threads:
- * every state change happens under this object's lock, and exactly one of complete / fail wins.
+ * malformed or there is no memory for it, the rest of the body is first read and dropped (the
+ * linger: until it ends, goes quiet, or {@code refused-body-linger} is over), then the client gets
+ * a problem+json answer and its connection is closed. Why linger: a socket closed with unread bytes
+ * in it is reset, and the reset can overtake the answer sent just before it, so that the client
+ * sees a broken connection instead of 408/413/503. Why answer after the linger, not before it: the
+ * container closes the request's input once an answer's Content-Length is written. (A client that
+ * asked for {@code Expect: 100-continue} is no exception: Tomcat answers "100 Continue" before the
+ * application sees the request, so its body is on the way too.) The container's callbacks and the
+ * timer may run on different threads: every state change happens under this object's lock, and
+ * exactly one of complete / refuse wins.
  */
 final class BodyIntake implements ReadListener {
     private static final Logger log = LoggerFactory.getLogger(BodyIntake.class);
+    /**
+     * A lingering body with no byte for this long has stopped coming: answer. Short, because the
+     * bytes that matter (the rest of a request written whole) are already on their way.
+     */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    /** The pace a body must keep. */
-    record Pace(long minBytesPerSecond, long graceNanos, long idleNanos) {}
+    /** The pace a body must keep, and how long the rest of a refused one is read and dropped. */
+    record Pace(long minBytesPerSecond, long graceNanos, long idleNanos, long lingerNanos) {}
+
+    private enum State {
+        /** Reading the body into the buffer. */
+        RECEIVING,
+        /** Refused: reading on only to drop the rest, then answering and closing the connection. */
+        LINGERING,
+        /** Handed on, or the connection given up. */
+        DONE
+    }
 
     /** What happens once the whole body is in. */
     interface Continuation {
@@ -45,7 +66,11 @@ final class BodyIntake implements ReadListener {
     private final byte[] chunk = new byte[16 * 1024];
     private final long startedNanos;
     private long lastByteNanos;
-    private boolean done;
+    private long lingerUntilNanos;
+    private State state = State.RECEIVING;
+    /** The answer a lingering body gets once the linger is over. */
+    private Refusal refusal;
+
     private ScheduledFuture<?> check;
 
     BodyIntake(
@@ -70,6 +95,8 @@ final class BodyIntake implements ReadListener {
         this.lastByteNanos = clock.getAsLong();
     }
 
+    private record Refusal(int status, String type, String detail, Map<String, ?> extras) {}
+
     /** Registers with the container and the timer; reading goes on in the callbacks. */
     void start(ScheduledExecutorService timer) {
         synchronized (this) {
@@ -78,22 +105,38 @@ final class BodyIntake implements ReadListener {
         in.setReadListener(this);
     }
 
+    /**
+     * Refuses a body found over a limit before it was all read (from Content-Length, or in what
+     * the container already held): lingers on the rest as a refusal found while reading does.
+     */
+    void startRefused(ScheduledExecutorService timer, BodyBuffer.Growth g, long size) {
+        boolean lingering;
+        synchronized (this) {
+            refuseGrowth(g, size);
+            lingering = state == State.LINGERING;
+            if (lingering) {
+                check = timer.scheduleWithFixedDelay(this::checkPace, 250, 250, TimeUnit.MILLISECONDS);
+            }
+        }
+        if (lingering) {
+            in.setReadListener(this);
+        }
+    }
+
     @Override
     public synchronized void onDataAvailable() throws IOException {
-        if (done) {
-            return;
-        }
-        while (!done && in.isReady()) {
+        while (state != State.DONE && in.isReady()) {
             int n = in.read(chunk);
             if (n < 0) {
                 break; // onAllDataRead follows
             }
             if (n > 0) {
                 lastByteNanos = clock.getAsLong();
+            }
+            if (n > 0 && state == State.RECEIVING) {
                 BodyBuffer.Growth g = buffer.append(chunk, n);
                 if (g != BodyBuffer.Growth.OK) {
                     failGrowth(g);
-                    return;
                 }
             }
         }
@@ -101,23 +144,37 @@ final class BodyIntake implements ReadListener {
 
     @Override
     public synchronized void onAllDataRead() {
-        if (done) {
-            return;
+        switch (state) {
+            case RECEIVING -> {
+                state = State.DONE;
+                cancelCheck();
+                continuation.bodyComplete(buffer.finish());
+            }
+            case LINGERING -> answerAndClose(); // all of it read: the close is a clean one
+            case DONE -> {}
         }
-        done = true;
-        cancelCheck();
-        continuation.bodyComplete(buffer.finish());
     }
 
     @Override
     public void onError(Throwable t) {
+        synchronized (this) {
+            if (state == State.LINGERING) {
+                // The rest of a refused body cannot be read: a client still there gets its answer.
+                if (t instanceof EOFException || isClientAbort(t)) {
+                    close();
+                } else {
+                    answerAndClose();
+                }
+                return;
+            }
+        }
         if (t instanceof SocketTimeoutException) {
-            fail(408, "body-timeout", "no part of the request body arrived for too long", null);
+            refuse(408, "body-timeout", "no part of the request body arrived for too long", null);
         } else if (t instanceof EOFException || isClientAbort(t)) {
             abandon(); // the client is gone: nobody to answer
         } else {
             log.debug("request body could not be read", t);
-            fail(
+            refuse(
                     400,
                     "bad-input",
                     "the request body is malformed (" + t.getClass().getSimpleName() + ")",
@@ -130,30 +187,42 @@ final class BodyIntake implements ReadListener {
     }
 
     private void failGrowth(BodyBuffer.Growth g) {
+        refuseGrowth(g, null);
+    }
+
+    /** Refuses a body over its limit (413) or one the memory budget has no room for (503). */
+    synchronized void refuseGrowth(BodyBuffer.Growth g, Long size) {
         if (g == BodyBuffer.Growth.OVER_LIMIT) {
-            fail(
+            refuse(
                     413,
                     "too-large",
-                    BodyIntakeFilter.overLimit(path, buffer.limit(), limitSetting, null),
+                    BodyIntakeFilter.overLimit(path, buffer.limit(), limitSetting, size),
                     Map.of("limit", limitSetting));
         } else {
-            fail(
+            refuse(
                     503,
                     "memory-exhausted",
-                    "the service holds as much request data as its memory budget allows; retry later",
+                    "the service holds as much request data as its memory budget allows"
+                            + " (genserve.batching.max-queued-memory); retry later",
                     null);
         }
     }
 
-    /** Timer: too long without a byte, or too slow on average once the grace is over. */
+    /**
+     * Timer: too long without a byte, or too slow on average once the grace is over; for a refused
+     * body, the end of its linger.
+     */
     private void checkPace() {
         synchronized (this) {
-            if (done) {
+            long now = clock.getAsLong();
+            if (state == State.LINGERING && (now - lingerUntilNanos >= 0 || now - lastByteNanos >= QUIET_NANOS)) {
+                answerAndClose();
+            }
+            if (state != State.RECEIVING) {
                 return;
             }
-            long now = clock.getAsLong();
             if (now - lastByteNanos > pace.idleNanos()) {
-                fail(
+                refuse(
                         408,
                         "body-timeout",
                         "no part of the request body arrived for " + TimeUnit.NANOSECONDS.toSeconds(pace.idleNanos())
@@ -165,7 +234,7 @@ final class BodyIntake implements ReadListener {
             if (elapsed > pace.graceNanos()) {
                 double seconds = elapsed / 1e9;
                 if (buffer.size() < pace.minBytesPerSecond() * seconds) {
-                    fail(
+                    refuse(
                             408,
                             "body-timeout",
                             String.format(
@@ -178,31 +247,54 @@ final class BodyIntake implements ReadListener {
         }
     }
 
-    /** Answers, closes the connection (the rest of the body is never read) and frees the buffer. */
-    private synchronized void fail(int status, String type, String detail, Map<String, ?> extras) {
-        if (done) {
+    /** Frees the buffer and starts the linger; the answer follows it ({@link #answerAndClose}). */
+    private synchronized void refuse(int status, String type, String detail, Map<String, ?> extras) {
+        if (state != State.RECEIVING) {
             return;
         }
-        done = true;
-        cancelCheck();
+        state = State.LINGERING;
+        refusal = new Refusal(status, type, detail, extras);
+        long now = clock.getAsLong();
+        lingerUntilNanos = now + pace.lingerNanos();
+        lastByteNanos = now;
         buffer.discard();
-        try {
-            ProblemResponses.write((HttpServletResponse) async.getResponse(), status, type, detail, null, extras, true);
-        } catch (IOException | RuntimeException e) {
-            log.debug("could not answer a refused body", e);
-        } finally {
-            async.complete();
+        if (pace.lingerNanos() == 0) {
+            answerAndClose();
         }
     }
 
-    private synchronized void abandon() {
-        if (done) {
+    /** Writes the refusal with Connection: close and ends the exchange. */
+    private synchronized void answerAndClose() {
+        if (state != State.LINGERING) {
             return;
         }
-        done = true;
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        if (refusal.status() == 503) {
+            response.setHeader("Retry-After", "1");
+        }
+        try {
+            ProblemResponses.write(
+                    response, refusal.status(), refusal.type(), refusal.detail(), null, refusal.extras(), true);
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not answer a refused body", e);
+        }
+        close();
+    }
+
+    /** Ends the exchange; the container closes the connection (the answer says Connection: close). */
+    private synchronized void close() {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
         cancelCheck();
-        buffer.discard();
         async.complete();
+    }
+
+    /** The client is gone: nobody to answer. */
+    private synchronized void abandon() {
+        buffer.discard();
+        close();
     }
 
     private void cancelCheck() {

@@ -16,7 +16,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 
@@ -31,8 +30,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Limits: the endpoint's {@code genserve.http.max-body} (from Content-Length before reading,
  * and while reading chunked bodies: 413), the pace ({@code min-body-rate}, {@code body-grace},
- * {@code body-idle-timeout}: 408), and the shared memory budget (503). Every refusal closes the
- * connection when the rest of the body was not read, so the container never swallows it.
+ * {@code body-idle-timeout}: 408), and the shared memory budget (503). A refusal before the body
+ * is all read is answered at once with Connection: close; the rest is then read and dropped
+ * without a thread for at most {@code refused-body-linger} ({@link BodyIntake}), and the container
+ * never swallows it on a request thread.
  *
  * <p>Threads: the request thread; container threads for the read callbacks; the intake timer
  * thread for the pace checks. Stateless apart from its collaborators; thread-safe.
@@ -124,14 +125,14 @@ public final class BodyIntakeFilter implements Filter {
         HttpEdgeProperties.Limit limit = properties.bodyLimitFor(request.getRequestURI());
         long declared = request.getContentLengthLong();
         BodyBuffer buffer = new BodyBuffer(memory, limit.bytes());
+        ServletInputStream in = request.getInputStream();
         if (declared >= 0) {
             BodyBuffer.Growth g = buffer.expect(declared);
             if (g != BodyBuffer.Growth.OK) {
-                refuseGrowth(request, response, g, declared, limit);
+                intake(request, in, buffer, limit, started).startRefused(timer, g, declared);
                 return null;
             }
         }
-        ServletInputStream in = request.getInputStream();
         byte[] chunk = new byte[16 * 1024];
         try {
             // available() > 0: the next read returns without waiting for the client.
@@ -143,8 +144,7 @@ public final class BodyIntakeFilter implements Filter {
                 }
                 BodyBuffer.Growth g = buffer.append(chunk, n);
                 if (g != BodyBuffer.Growth.OK) {
-                    buffer.discard();
-                    refuseGrowth(request, response, g, buffer.size() + (long) n, limit);
+                    intake(request, in, buffer, limit, started).startRefused(timer, g, buffer.size() + (long) n);
                     return null;
                 }
             }
@@ -155,9 +155,20 @@ public final class BodyIntakeFilter implements Filter {
         if ((declared >= 0 && buffer.size() == declared) || (declared < 0 && in.isFinished())) {
             return buffer.finish();
         }
+        intake(request, in, buffer, limit, started).start(timer);
+        return null;
+    }
+
+    /** Takes the request asynchronous and gives the rest of its body to a {@link BodyIntake}. */
+    private BodyIntake intake(
+            HttpServletRequest request,
+            ServletInputStream in,
+            BodyBuffer buffer,
+            HttpEdgeProperties.Limit limit,
+            long started) {
         AsyncContext async = request.startAsync();
         async.setTimeout(0); // the intake's own pace checks bound it
-        BodyIntake intake = new BodyIntake(
+        return new BodyIntake(
                 async,
                 in,
                 buffer,
@@ -166,45 +177,14 @@ public final class BodyIntakeFilter implements Filter {
                 new BodyIntake.Pace(
                         properties.minBodyRate().toBytes(),
                         properties.bodyGrace().toNanos(),
-                        properties.bodyIdleTimeout().toNanos()),
+                        properties.bodyIdleTimeout().toNanos(),
+                        properties.refusedBodyLinger().toNanos()),
                 clock,
                 started,
                 full -> {
                     request.setAttribute(BODY, full);
                     async.dispatch();
                 });
-        intake.start(timer);
-        return null;
-    }
-
-    private static void refuseGrowth(
-            HttpServletRequest request,
-            HttpServletResponse response,
-            BodyBuffer.Growth g,
-            long size,
-            HttpEdgeProperties.Limit limit)
-            throws IOException {
-        if (g == BodyBuffer.Growth.OVER_LIMIT) {
-            ProblemResponses.write(
-                    response,
-                    413,
-                    "too-large",
-                    overLimit(request.getRequestURI(), limit.bytes(), limit.setting(), size),
-                    null,
-                    Map.of("limit", limit.setting()),
-                    true);
-        } else {
-            response.setHeader("Retry-After", "1");
-            ProblemResponses.write(
-                    response,
-                    503,
-                    "memory-exhausted",
-                    "the service holds as much request data as its memory budget allows"
-                            + " (genserve.batching.max-queued-memory); retry later",
-                    null,
-                    null,
-                    true);
-        }
     }
 
     /** The 413 detail, one wording whether the size was declared or found while reading. */

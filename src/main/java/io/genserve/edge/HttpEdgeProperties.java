@@ -25,6 +25,10 @@ import org.springframework.validation.annotation.Validated;
  *     slower clients get 408 and their connection is closed
  * @param bodyGrace how long a body may take before its rate is checked at all
  * @param bodyIdleTimeout the longest pause between two pieces of a body
+ * @param refusedBodyLinger how long the rest of a refused body (408, 413, 503 while reading) is
+ *     read and dropped after the answer is sent, before the connection is closed: closing a socket
+ *     with unread bytes makes the kernel send a reset, which can reach the client before the answer
+ *     it was sent after (as nginx's lingering close and Apache's). 0 closes at once
  * @param managementThreads request threads of the management port (probes, metrics): a pool of its
  *     own, so that no API traffic can starve liveness
  * @param requestThreads request threads of the API port; unset: {@link #requestThreadsFor 4 per
@@ -49,6 +53,9 @@ public record HttpEdgeProperties(
 
         @NotNull @DurationMin(millis = 100) @DefaultValue("10s")
         Duration bodyIdleTimeout,
+
+        @NotNull @DurationMin(millis = 0) @DefaultValue("5s")
+        Duration refusedBodyLinger,
 
         @Min(1) @Max(64) @DefaultValue("4") int managementThreads,
         @Min(1) @Max(1024) Integer requestThreads,
