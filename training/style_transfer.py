@@ -129,8 +129,9 @@ class PaletteStage(nn.Module):
     the palette is exact by construction, so the style loss is spent on texture rather than on
     matching the palette. The painting's statistics are buffers, saved and exported with it."""
 
-    def __init__(self):
+    def __init__(self, max_lift=8.0):
         super().__init__()
+        self.max_lift = max_lift  # how far the mean L may rise above the photo's
         self.register_buffer("target", torch.zeros(5))  # a mean, a std, b mean, b std, L std
 
     def set_painting(self, painting):
@@ -142,12 +143,12 @@ class PaletteStage(nn.Module):
         lab = rgb_to_lab(rgb)
         mean = lab.mean((2, 3), keepdim=True)
         std = (lab - mean).pow(2).mean((2, 3), keepdim=True).add(1e-4).sqrt()
-        # Mean L: the network's, but at most 8 (about 0.08 in mean luminance) above the photo's. The
+        # Mean L: the network's, but at most max_lift (8: about 0.08 in luminance) above the photo's. The
         # network alone lifted dark photos (a night photo from L 10.5 to 34.5, +0.16 in luminance);
         # the photo's own mean everywhere kept them dark but left 5 of 32 photos closer to the
         # painting than the Lab control, against 29 with the network's.
         photo_L = rgb_to_lab(photo)[:, 0:1].mean((2, 3), keepdim=True)
-        L_mean = _min(mean[:, 0:1], photo_L + 8)
+        L_mean = _min(mean[:, 0:1], photo_L + self.max_lift)
         t = self.target
         # The painting's contrast, but at most half the mean L: further, a dark image's shadows would
         # be pushed below black and clipped there, which brightens it.
@@ -161,10 +162,10 @@ class PaletteStage(nn.Module):
 class Stylised(nn.Module):
     """The served network: the transformation network, then the painting's palette."""
 
-    def __init__(self, ch=24, blocks=5):
+    def __init__(self, ch=24, blocks=5, max_lift=8.0):
         super().__init__()
         self.net = StyleNet(ch, blocks)
-        self.palette = PaletteStage()
+        self.palette = PaletteStage(max_lift)
 
     def forward(self, x):
         return self.palette(self.net(x), x)
@@ -253,7 +254,7 @@ def pick_tone(x_lum_mean, painting_mean):
 
 def train(args, photos, style):
     common.setup(args.seed, args.threads)
-    net = Stylised(args.width, args.blocks)
+    net = Stylised(args.width, args.blocks, args.max_lift)
     net.palette.set_painting(style)
     L = loss_net()
     tones = tone_targets(L, style)
@@ -410,7 +411,7 @@ concat the stride-2 features, 3x3 conv ({w2})] -> [nearest upsample, concat the 
 features, 3x3 conv ({w1})] -> head: concat the photo itself, 3x3 conv ({w1}) + ReLU, 3x3 conv
 (3), sigmoid -> **palette stage**: in CIE Lab, each image's a and b channels get the painting's
 mean and standard deviation, and its L channel the painting's standard deviation (at most half the
-mean L) around the network's mean L, held to at most 8 above the photo's (so dark photos stay
+mean L) around the network's mean L, held to at most {lift:g} above the photo's (so dark photos stay
 dark); fixed statistics of the painting, no weights, in the training loop too, so that the style
 loss works on texture rather than palette. Instance norm (affine) + ReLU
 after every inner conv, reflection padding. The head sees the photo because instance norm throws
@@ -492,7 +493,7 @@ def write_card(out, args, info, s, sig, params, train_min, total_min, split, arg
     text = CARD.format(
         argv=argv or training_argv(), name=args.painting, title=info["title"], artist=info["artist"], year=info["year"],
         fig_side=384, crop=args.crop, style_side=args.style_side, w1=args.width, w2=2 * args.width, w3=4 * args.width,
-        blocks=args.blocks, params=params, onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], hw=args.half_weight,
+        blocks=args.blocks, lift=args.max_lift, params=params, onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], hw=args.half_weight,
         sw=args.style_weight, cw=args.content_weight, hfw=args.hf_weight, bw=args.bright_weight, tvw=args.tv_weight,
         p_licence=info["licence"], p_source=info["source"], photo_sets=common.photo_sets_md(split), steps=args.steps,
         batch=args.batch, lr=args.lr, seed=args.seed, train_min=train_min, total_min=total_min,
@@ -527,6 +528,8 @@ def main():
     ap.add_argument("--blocks", type=int, default=5)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--style-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
+    ap.add_argument("--max-lift", type=float, default=None,
+                    help="palette stage: how far (Lab L) the mean may rise above the photo's; default: per painting")
     ap.add_argument("--half-weight", type=float, default=1.0)
     ap.add_argument("--content-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
     ap.add_argument("--hf-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
@@ -576,9 +579,10 @@ def main():
     common.log(f"{len(photos)} training photos; style {style_path} {tuple(style.shape)}")
     if args.from_checkpoint:
         net, train_min = load_checkpoint(ckpt), torch.load(ckpt)["train_minutes"]
+        net.palette.max_lift = args.max_lift  # no weights: a setting of the stage, as chosen now
     else:
         net, train_min = train(args, photos, style)
-        torch.save({"config": {"ch": args.width, "blocks": args.blocks}, "palette": True, "state": net.state_dict(),
+        torch.save({"config": {"ch": args.width, "blocks": args.blocks, "max_lift": args.max_lift}, "palette": True, "state": net.state_dict(),
                     "train_minutes": train_min}, ckpt)
     s, rows = style_eval.evaluate(style_eval.stylise_torch(net), eval_painting, eval_paths, args.eval_side)
     common.log("metrics", s)
@@ -596,7 +600,7 @@ def main():
     s.update({"seed": args.seed, "steps": args.steps, "batch": args.batch, "train_minutes": round(train_min, 2),
               "total_minutes": round(total_min, 2), "parameters": params, "onnx": sig, "per_photo": rows,
               "smoke": args.smoke, "env": common.env_info(), "argv": training_argv(),
-              "settings": {k: getattr(args, k) for k in ("crop", "width", "blocks", "lr", "style_side", "threads")},
+              "settings": {k: getattr(args, k) for k in ("crop", "width", "blocks", "lr", "style_side", "threads", "max_lift")},
               "weights": {
                   "style": args.style_weight, "content": args.content_weight, "hf": args.hf_weight,
                   "bright": args.bright_weight, "tv": args.tv_weight, "half": args.half_weight}})
