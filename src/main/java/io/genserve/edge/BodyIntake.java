@@ -136,7 +136,7 @@ final class BodyIntake implements ReadListener {
             if (n > 0 && state == State.RECEIVING) {
                 BodyBuffer.Growth g = buffer.append(chunk, n);
                 if (g != BodyBuffer.Growth.OK) {
-                    failGrowth(g);
+                    refuseGrowth(g, null);
                 }
             }
         }
@@ -186,12 +186,8 @@ final class BodyIntake implements ReadListener {
         return t.getClass().getSimpleName().equals("ClientAbortException");
     }
 
-    private void failGrowth(BodyBuffer.Growth g) {
-        refuseGrowth(g, null);
-    }
-
     /** Refuses a body over its limit (413) or one the memory budget has no room for (503). */
-    synchronized void refuseGrowth(BodyBuffer.Growth g, Long size) {
+    private synchronized void refuseGrowth(BodyBuffer.Growth g, Long size) {
         if (g == BodyBuffer.Growth.OVER_LIMIT) {
             refuse(
                     413,

@@ -30,10 +30,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Limits: the endpoint's {@code genserve.http.max-body} (from Content-Length before reading,
  * and while reading chunked bodies: 413), the pace ({@code min-body-rate}, {@code body-grace},
- * {@code body-idle-timeout}: 408), and the shared memory budget (503). A refusal before the body
- * is all read is answered at once with Connection: close; the rest is then read and dropped
- * without a thread for at most {@code refused-body-linger} ({@link BodyIntake}), and the container
- * never swallows it on a request thread.
+ * {@code body-idle-timeout}: 408), and the shared memory budget (503). The rest of a body refused
+ * before it is all read is first read and dropped without a thread, for at most
+ * {@code refused-body-linger}, then the refusal is answered with Connection: close ({@link
+ * BodyIntake}); the container never swallows a body on a request thread.
  *
  * <p>Threads: the request thread; container threads for the read callbacks; the intake timer
  * thread for the pace checks. Stateless apart from its collaborators; thread-safe.
@@ -73,7 +73,7 @@ public final class BodyIntakeFilter implements Filter {
         HttpServletResponse response = (HttpServletResponse) res;
         BufferedBody body = (BufferedBody) request.getAttribute(BODY);
         if (body == null && request.getDispatcherType() == DispatcherType.REQUEST && hasBody(request)) {
-            body = readAtOnce(request, response);
+            body = readAtOnce(request);
             if (body == null) {
                 return; // refused, or the rest of the body is read without this thread and dispatched later
             }
@@ -120,7 +120,7 @@ public final class BodyIntakeFilter implements Filter {
      * Copies what the container already holds; returns the body when that was all of it, or null
      * when the request was refused or is now being read asynchronously.
      */
-    private BufferedBody readAtOnce(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private BufferedBody readAtOnce(HttpServletRequest request) throws IOException {
         long started = clock.getAsLong();
         HttpEdgeProperties.Limit limit = properties.bodyLimitFor(request.getRequestURI());
         long declared = request.getContentLengthLong();
