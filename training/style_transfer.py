@@ -116,6 +116,21 @@ def lab_to_rgb(lab):
     return torch.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin.clamp_min(1e-8) ** (1 / 2.4) - 0.055).clamp(0, 1)
 
 
+def check_lab(rng=np.random.default_rng(0)):
+    """The torch Lab conversion against OpenCV's (an independent implementation), on random colours
+    and the corners of the RGB cube: raises when they differ by more than half a Lab unit, or when
+    the round trip moves a colour by more than 1/255. Run by every --smoke."""
+    rgb = np.concatenate([rng.random((4096, 3)), np.array(np.meshgrid([0, 1], [0, 1], [0, 1])).reshape(3, -1).T])
+    rgb = rgb.astype(np.float32)
+    ours = rgb_to_lab(torch.from_numpy(rgb).T.reshape(1, 3, -1, 1)).reshape(3, -1).T.numpy()
+    theirs = cv2.cvtColor(rgb.reshape(-1, 1, 3), cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    back = lab_to_rgb(torch.from_numpy(ours).T.reshape(1, 3, -1, 1)).reshape(3, -1).T.numpy()
+    lab_err, trip_err = float(np.abs(ours - theirs).max()), float(np.abs(back - rgb).max())
+    if lab_err > 0.5 or trip_err > 1 / 255:
+        raise AssertionError(f"Lab conversion: {lab_err:.3f} Lab units from OpenCV, round trip {trip_err:.4f}")
+    common.log(f"Lab conversion: within {lab_err:.3f} Lab units of OpenCV, round trip within {trip_err:.5f}")
+
+
 def _min(a, b):
     """Elementwise minimum in plain arithmetic: ONNX shape inference keeps the shapes (torch.minimum
     with an expanded scalar lost the channel dimension of the exported output)."""
@@ -545,6 +560,7 @@ def main():
             setattr(args, k, v)
     if args.smoke:
         args.steps, args.crop, args.eval_side = 3, 64, 96
+        check_lab()
     os.makedirs(args.out, exist_ok=True)
     total = common.Timer()
     common.setup(args.seed, args.threads)
