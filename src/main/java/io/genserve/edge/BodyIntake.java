@@ -113,13 +113,10 @@ final class BodyIntake implements ReadListener {
         boolean lingering;
         synchronized (this) {
             refuseGrowth(g, size);
-            lingering = state == State.LINGERING;
-            if (lingering) {
-                check = timer.scheduleWithFixedDelay(this::checkPace, 250, 250, TimeUnit.MILLISECONDS);
-            }
+            lingering = state == State.LINGERING; // else answered at once: no linger configured
         }
         if (lingering) {
-            in.setReadListener(this);
+            start(timer);
         }
     }
 

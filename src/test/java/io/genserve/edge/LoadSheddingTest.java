@@ -119,11 +119,9 @@ class LoadSheddingTest {
                 client.setSoTimeout(10_000);
                 // The tail of the body comes 300 ms after the headers. Cut off then, its unread bytes would
                 // make the close a reset that can overtake the 429 (what a flood of large bodies saw).
-                client.getOutputStream().write(ascii(post("/generate", body.length(), body.substring(0, 4))));
-                client.getOutputStream().flush();
+                send(client, post("/generate", body.length(), body.substring(0, 4)));
                 Thread.sleep(300);
-                client.getOutputStream().write(ascii(body.substring(4)));
-                client.getOutputStream().flush();
+                send(client, body.substring(4));
                 RawHttp.Answer refused = RawHttp.parse(readAnswer(client));
                 assertThat(refused.status()).as(refused.head()).isEqualTo(429);
                 assertThat(refused.header("Retry-After")).isEqualTo("1");
@@ -132,8 +130,7 @@ class LoadSheddingTest {
                         .isNull();
                 assertThat(shed(management, "body")).isEqualTo(shedBefore + 1);
                 // The same connection carries the client's next request.
-                client.getOutputStream().write(ascii(post("/generate", body.length(), body)));
-                client.getOutputStream().flush();
+                send(client, post("/generate", body.length(), body));
                 assertThat(RawHttp.parse(readAnswer(client)).status()).isEqualTo(429);
             }
             // Over the endpoint's size a request can never succeed: 413 naming the limit, not "retry later".
@@ -154,16 +151,14 @@ class LoadSheddingTest {
         try (Socket slow = new Socket("127.0.0.1", port)) {
             slow.setSoTimeout(10_000);
             // Past the headers' look while there is room; the body is not in yet.
-            slow.getOutputStream().write(ascii(post("/generate", body.length(), body.substring(0, 4))));
-            slow.getOutputStream().flush();
+            send(slow, post("/generate", body.length(), body.substring(0, 4)));
             Thread.sleep(200);
             assertThat(TestMetrics.metric(management, "genserve_http_in_flight\\{endpoint=\"generate\"}"))
                     .as("a body still coming holds no place")
                     .isZero();
             List<CompletableFuture<HttpResponse<byte[]>>> inProgress = fillTheLimit(http, management);
             try {
-                slow.getOutputStream().write(ascii(body.substring(4)));
-                slow.getOutputStream().flush();
+                send(slow, body.substring(4));
                 RawHttp.Answer refused = RawHttp.parse(readAnswer(slow));
                 assertThat(refused.status()).as(refused.head()).isEqualTo(429);
                 assertThat(refused.body()).contains("adaptive limit 2");
@@ -207,6 +202,12 @@ class LoadSheddingTest {
     private static String post(String path, int contentLength, String bodySent) {
         return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + contentLength + "\r\n\r\n" + bodySent;
+    }
+
+    /** Writes {@code text} to the server at once. */
+    private static void send(Socket s, String text) throws IOException {
+        s.getOutputStream().write(ascii(text));
+        s.getOutputStream().flush();
     }
 
     private static byte[] ascii(String s) {
