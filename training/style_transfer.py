@@ -140,9 +140,9 @@ def _min(a, b):
 class PaletteStage(nn.Module):
     """Gives each output image the painting's chroma statistics (Lab a and b: mean and standard
     deviation) and its luminance contrast (L standard deviation, at most half the mean L), around
-    a mean L at most a little above the photo's, so that dark photos stay dark. Part of the network, in training too:
-    the palette is exact by construction, so the style loss is spent on texture rather than on
-    matching the palette. The painting's statistics are buffers, saved and exported with it."""
+    a mean L at most a little above the photo's, so that dark photos stay dark. Part of the
+    network, in training too: the palette is exact by construction, so the style loss is spent on
+    texture rather than on matching the palette. The painting's statistics are buffers, saved and exported with it."""
 
     def __init__(self, max_lift=8.0):
         super().__init__()
@@ -158,8 +158,8 @@ class PaletteStage(nn.Module):
         lab = rgb_to_lab(rgb)
         mean = lab.mean((2, 3), keepdim=True)
         std = (lab - mean).pow(2).mean((2, 3), keepdim=True).add(1e-4).sqrt()
-        # Mean L: the network's, but at most max_lift (8: about 0.08 in luminance) above the photo's. The
-        # network alone lifted dark photos (a night photo from L 10.5 to 34.5, +0.16 in luminance);
+        # Mean L: the network's, but at most max_lift (8: about 0.08 in luminance) above the
+        # photo's. The network alone lifted dark photos (a night photo from L 10.5 to 34.5, +0.16 in luminance);
         # the photo's own mean everywhere kept them dark but left 5 of 32 photos closer to the
         # painting than the Lab control, against 29 with the network's.
         photo_L = rgb_to_lab(photo)[:, 0:1].mean((2, 3), keepdim=True)
@@ -187,7 +187,11 @@ class Stylised(nn.Module):
 
 
 def load_checkpoint(path):
-    ck = torch.load(path)
+    return network_of(torch.load(path))
+
+
+def network_of(ck):
+    """The network a loaded checkpoint holds, in eval mode (earlier runs' checkpoints have no palette stage)."""
     net = (Stylised if ck.get("palette") else StyleNet)(**ck["config"])
     net.load_state_dict(ck["state"])
     return net.eval()
@@ -594,7 +598,8 @@ def main():
     photos = [(common.read_rgb(p, 512) * 255).astype(np.uint8) for p in train_paths]
     common.log(f"{len(photos)} training photos; style {style_path} {tuple(style.shape)}")
     if args.from_checkpoint:
-        net, train_min = load_checkpoint(ckpt), torch.load(ckpt)["train_minutes"]
+        ck = torch.load(ckpt)
+        net, train_min = network_of(ck), ck["train_minutes"]
         net.palette.max_lift = args.max_lift  # no weights: a setting of the stage, as chosen now
     else:
         net, train_min = train(args, photos, style)
