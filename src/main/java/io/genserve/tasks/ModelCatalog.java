@@ -30,11 +30,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * The models of the repository, by name, and the lifecycle state of each. Loads every model at
- * start (before the web server opens its port; several at once) through the {@link ModelLoader}, and drains and
+ * start (begun when the catalog is created, while the context creates the rest; finished before
+ * the web server opens its port; several at once) through the {@link ModelLoader}, and drains and
  * closes them at shutdown (after the web server stopped taking requests). A model that fails
  * never stops the others: it is listed as failed with its reason.
  *
@@ -44,7 +47,7 @@ import org.springframework.context.SmartLifecycle;
  * version: requests already on it are queued and run there, and its session closes after its
  * last run. A new version that fails leaves the old one serving. Thread-safe.
  */
-final class ModelCatalog implements SmartLifecycle {
+final class ModelCatalog implements SmartLifecycle, InitializingBean, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
 
     private final CatalogProperties properties;
@@ -57,6 +60,8 @@ final class ModelCatalog implements SmartLifecycle {
     private final ReentrantLock changes = new ReentrantLock();
 
     private volatile boolean running;
+    /** The loads of the start, begun when the catalog is created; guarded by this. */
+    private StartLoads startLoads;
 
     /** Lifecycle of one model; state changes are published through volatile fields. */
     private static final class Entry {
@@ -94,31 +99,106 @@ final class ModelCatalog implements SmartLifecycle {
     }
 
     /**
-     * Loads every model of the repository, several at once (one per core, at most): a model's
-     * load is mostly one thread's work (reading and optimising the graph, probing, warming up),
-     * and start-up to ready is what a rollout or a scale-out waits for. Blocks until all are
-     * loaded or failed.
+     * Begins loading every model of the repository as soon as the catalog exists, several at once
+     * (one per core, at most): a model's load is mostly one thread's work (reading and optimising
+     * the graph, probing, warming up), and while it runs the Spring context goes on creating the
+     * rest of the service on the other core; {@link #start} waits for the loads. Start-up to ready
+     * is what a rollout or a scale-out waits for. Returns at once.
+     */
+    @Override
+    public void afterPropertiesSet() {
+        beginStartLoads();
+    }
+
+    private synchronized StartLoads beginStartLoads() {
+        if (startLoads == null) {
+            startLoads = new StartLoads(System.nanoTime(), repository.scan());
+            startLoads.submit();
+        }
+        return startLoads;
+    }
+
+    /**
+     * Lets the loads time {@code auto} batch sizes (the context has finished creating the service,
+     * so the cores are theirs) and waits until every model is loaded or failed.
      */
     @Override
     public void start() {
-        long t0 = System.nanoTime();
-        List<ModelSource> sources = repository.scan();
-        int threads = Math.max(1, Math.min(sources.size(), Runtime.getRuntime().availableProcessors()));
-        log.info(
-                "model repository {}: {} model folder(s), loading {} at a time",
-                repository.root().toAbsolutePath().normalize(),
-                sources.size(),
-                threads);
-        for (ModelSource source : sources) {
-            newEntry(source.name(), true);
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "model-load");
-            t.setDaemon(true);
-            return t;
-        });
+        StartLoads loads = beginStartLoads();
+        long contextMillis = (System.nanoTime() - loads.began) / 1_000_000;
+        loader.allowBatchTiming();
         try {
-            List<Future<?>> loads = new ArrayList<>();
+            loads.await();
+        } catch (RuntimeException e) {
+            // Spring stops only lifecycles that started: close what loaded before the failure ourselves.
+            loads.abandon();
+            closeAll();
+            throw e;
+        }
+        running = true;
+        log.info(
+                "start-up: {} model(s) loaded in {} ms from the catalog's creation (the rest of the context was"
+                        + " created in the first {} ms of them), {} at a time ({})",
+                loads.sources.size(),
+                (System.nanoTime() - loads.began) / 1_000_000,
+                contextMillis,
+                loads.threads,
+                String.join(
+                        ", ",
+                        entries.values().stream()
+                                .filter(e -> e.loadTime != null)
+                                .map(e -> e.name + " " + e.loadTime.toMillis() + " ms")
+                                .toList()));
+    }
+
+    /**
+     * When the context fails after the catalog was created, {@link #stop} is never called (the
+     * catalog never started): the loads begun in {@link #afterPropertiesSet} end and what they
+     * loaded closes here.
+     */
+    @Override
+    public void destroy() {
+        StartLoads loads;
+        synchronized (this) {
+            loads = startLoads;
+        }
+        if (loads != null && !loads.settled) {
+            loads.abandon();
+            closeAll();
+        }
+    }
+
+    /** The loads of the models found at start, on a pool of their own that ends with them. */
+    private final class StartLoads {
+        final long began;
+        final List<ModelSource> sources;
+        final int threads;
+        private final ExecutorService pool;
+        private final List<Future<?>> loads = new ArrayList<>();
+        /** Awaited or abandoned: what loaded is the catalog's (or closed) from then on. */
+        volatile boolean settled;
+
+        StartLoads(long began, List<ModelSource> sources) {
+            this.began = began;
+            this.sources = sources;
+            this.threads =
+                    Math.max(1, Math.min(sources.size(), Runtime.getRuntime().availableProcessors()));
+            this.pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "model-load");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void submit() {
+            log.info(
+                    "model repository {}: {} model folder(s), loading {} at a time",
+                    repository.root().toAbsolutePath().normalize(),
+                    sources.size(),
+                    threads);
+            for (ModelSource source : sources) {
+                newEntry(source.name(), true);
+            }
             for (ModelSource source : sources) {
                 loads.add(pool.submit(() -> {
                     try {
@@ -128,30 +208,22 @@ final class ModelCatalog implements SmartLifecycle {
                     }
                 }));
             }
+            pool.shutdown(); // its threads end with the last load
+        }
+
+        void await() {
             for (Future<?> load : loads) {
-                await(load);
+                ModelCatalog.await(load);
             }
-        } catch (RuntimeException e) {
-            // Spring stops only lifecycles that started: close what loaded before the failure ourselves.
+            settled = true;
+        }
+
+        /** Stops the loads not yet begun and waits for those in progress (each closes what it opened if it fails). */
+        void abandon() {
+            settled = true;
             pool.shutdownNow();
             awaitQuietly(pool);
-            closeAll();
-            throw e;
-        } finally {
-            pool.shutdown();
         }
-        running = true;
-        log.info(
-                "start-up: {} model(s) loaded in {} ms, {} at a time ({})",
-                sources.size(),
-                (System.nanoTime() - t0) / 1_000_000,
-                threads,
-                String.join(
-                        ", ",
-                        entries.values().stream()
-                                .filter(e -> e.loadTime != null)
-                                .map(e -> e.name + " " + e.loadTime.toMillis() + " ms")
-                                .toList()));
     }
 
     /** Waits for one load; a failure that is not one model's (CUDA missing) fails the start. */

@@ -28,6 +28,7 @@ import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,12 @@ final class ModelLoader {
      * would measure the other load, not the batch size).
      */
     private final ReentrantReadWriteLock cores = new ReentrantReadWriteLock();
+    /**
+     * Opened once the application context has finished creating the service: the models found at
+     * start load while it does, but timing batch sizes beside the context's own work would measure
+     * that work.
+     */
+    private final CountDownLatch batchTiming = new CountDownLatch(1);
 
     ModelLoader(
             CatalogProperties properties,
@@ -225,6 +232,7 @@ final class ModelLoader {
         }
         cores.readLock().unlock(); // a read lock cannot be upgraded: let go, then take the write side
         try {
+            awaitBatchTiming();
             cores.writeLock().lock();
             try {
                 return calibrate(unbatched.name(), session, items.get(0));
@@ -233,6 +241,20 @@ final class ModelLoader {
             }
         } finally {
             cores.readLock().lock();
+        }
+    }
+
+    /** Lets loads time batch sizes from now on (see {@link #batchTiming}). */
+    void allowBatchTiming() {
+        batchTiming.countDown();
+    }
+
+    private void awaitBatchTiming() {
+        try {
+            batchTiming.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to time the batch sizes", e);
         }
     }
 

@@ -39,4 +39,33 @@ class ModelCatalogTest {
                     .noneMatch(m -> "first".equals(m.getId().getTag("model")));
         }
     }
+
+    @Test
+    void loadsBeginWhenTheCatalogIsCreatedAndAContextThatFailsBeforeTheStartClosesThem() throws Exception {
+        TestCatalogs.copyFixture("gen-nchw-rgb", repository, "first");
+        TestCatalogs.copyFixture("gen-nchw-rgb", repository, "second");
+        try (TestCatalogs parts = new TestCatalogs()) {
+            ModelCatalog catalog = parts.catalog(repository, TestCatalogs.ORT::load);
+
+            catalog.afterPropertiesSet(); // as Spring calls it right after creating the bean
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (parts.opened.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(parts.opened).as("sessions opened before start()").hasSize(2);
+            assertThat(catalog.isRunning()).isFalse();
+
+            catalog.destroy(); // the context failed: start() never came
+
+            assertThat(parts.opened).allMatch(OnnxModel::isClosed);
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (!(TestCatalogs.threads("batcher-").isEmpty()
+                            && TestCatalogs.threads("model-load").isEmpty())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(TestCatalogs.threads("batcher-")).isEmpty();
+            assertThat(TestCatalogs.threads("model-load")).isEmpty();
+        }
+    }
 }
