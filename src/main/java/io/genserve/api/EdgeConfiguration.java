@@ -64,7 +64,13 @@ class EdgeConfiguration {
             ScheduledExecutorService bodyIntakeTimer,
             ObjectProvider<MultipartConfigElement> multipart) {
         FilterRegistrationBean<BodyIntakeFilter> registration = new FilterRegistrationBean<>(new BodyIntakeFilter(
-                edge, memory, shedding, bodyIntakeTimer, multipart.getIfAvailable(), System::nanoTime));
+                edge,
+                memory,
+                shedding,
+                bodyIntakeTimer,
+                multipart.getIfAvailable(),
+                System::nanoTime,
+                TcpConnectionTable.ofThisProcess()::unread));
         registration.setOrder(Ordered.LOWEST_PRECEDENCE - 100);
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setAsyncSupported(true);

@@ -87,20 +87,14 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
     }
 
     /**
-     * One row: {@code "  1: 0100007F:9948 0100007F:1FA3 01 ..."} (sl, local, remote, state in hex).
-     * Open means ESTABLISHED (1) or SYN_RECV (3), in Linux's tcp_states.h. A row that is not a
-     * connection row is skipped rather than stop watching every other connection.
+     * One row: {@code "  1: 0100007F:9948 0100007F:1FA3 01 00000000:00000000 ..."} (sl, local,
+     * remote, state, tx_queue:rx_queue, in hex). Open means ESTABLISHED (1) or SYN_RECV (3), in
+     * Linux's tcp_states.h. A row that is not a connection row is skipped rather than stop
+     * watching every other connection.
      */
     static void parse(byte[] b, int from, int to, Set<Ports> open) {
-        int[] field = new int[4]; // where the first four fields start
-        int fields = 0;
-        for (int i = from; i < to && fields < 4; i++) {
-            boolean space = b[i] == ' ' || b[i] == '\t' || b[i] == '\n';
-            if (!space && (i == from || b[i - 1] == ' ' || b[i - 1] == '\t')) {
-                field[fields++] = i;
-            }
-        }
-        if (fields < 4) {
+        int[] field = fields(b, from, to);
+        if (field == null) {
             return;
         }
         int local = port(b, field[1], to);
@@ -109,6 +103,51 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
         if (local >= 0 && remote >= 0 && (state == 1 || state == 3)) {
             open.add(new Ports(local, remote));
         }
+    }
+
+    /**
+     * The bytes the kernel has received on this connection that the service has not read yet
+     * (rx_queue); -1 when the connection is not listed or there is no table (not Linux). Read fresh
+     * each call. The edge asks it before it takes a refused body's silence for its end: a service
+     * short of CPU reads late, and bytes waiting unread are not silence.
+     */
+    long unread(int localPort, int remotePort) {
+        for (Path file : files) {
+            byte[] table;
+            try {
+                table = Files.readAllBytes(file);
+            } catch (IOException e) {
+                continue; // asked from a timer: unknown rather than an exception that would end its checks
+            }
+            int row = nextLine(table, 0);
+            while (row < table.length) {
+                int end = nextLine(table, row);
+                int[] field = fields(table, row, end);
+                if (field != null
+                        && port(table, field[1], end) == localPort
+                        && port(table, field[2], end) == remotePort) {
+                    long rx = port(table, field[4], end); // the hex number after the ':' of tx:rx
+                    if (rx >= 0) {
+                        return rx;
+                    }
+                }
+                row = end;
+            }
+        }
+        return -1;
+    }
+
+    /** Where a row's first five fields start; null when it has fewer. */
+    private static int[] fields(byte[] b, int from, int to) {
+        int[] field = new int[5];
+        int fields = 0;
+        for (int i = from; i < to && fields < field.length; i++) {
+            boolean space = b[i] == ' ' || b[i] == '\t' || b[i] == '\n';
+            if (!space && (i == from || b[i - 1] == ' ' || b[i - 1] == '\t')) {
+                field[fields++] = i;
+            }
+        }
+        return fields < field.length ? null : field;
     }
 
     /** The hex port after the ':' of an address field; -1 when there is none. */
@@ -123,15 +162,15 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
 
     /** The hex number at {@code from}, up to the next space; -1 when it is not one. */
     private static int hex(byte[] b, int from, int to) {
-        int v = 0;
+        long v = 0;
         int digits = 0;
         for (int i = from; i < to && b[i] != ' ' && b[i] != '\n'; i++) {
             int d = Character.digit(b[i], 16);
-            if (d < 0 || ++digits > 7) {
+            if (d < 0 || ++digits > 8) { // the queues are 8 digits wide
                 return -1;
             }
             v = v << 4 | d;
         }
-        return digits == 0 ? -1 : v;
+        return digits == 0 || v > Integer.MAX_VALUE ? -1 : (int) v;
     }
 }

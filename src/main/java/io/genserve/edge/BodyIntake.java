@@ -33,14 +33,16 @@ import org.slf4j.LoggerFactory;
 final class BodyIntake implements ReadListener {
     private static final Logger log = LoggerFactory.getLogger(BodyIntake.class);
     /**
-     * A lingering body with no byte read for this long has stopped coming: answer. "Read", not
-     * "arrived": the clock runs from the last byte this intake read, and a CPU-starved service
-     * reads late; bytes that arrived meanwhile sit unread in the socket, and closing it then resets
-     * the connection, the very thing the linger is for. So it is longer than the stalls measured
-     * under the soak's 16x flood (the management port's probes: up to 565 ms on a service pinned
-     * to one core). At 200 ms, that flood saw 13 read errors.
+     * A lingering body with no byte read for this long has stopped coming: answer. Short, because the
+     * bytes that matter (the rest of a request written whole) are already on their way. "Read", not
+     * "arrived": a service short of CPU reads late (its request threads run at a lower priority
+     * than this timer), so silence counts only when the kernel holds no unread byte of the
+     * connection either ({@link UnreadBytes}); closing on unread bytes resets the connection, the
+     * very thing the linger is for. Not longer: a client that sends a byte a second (the soak's slow
+     * clients) is then answered between two bytes, with a clean close; at 1 s the answer and its
+     * next byte met, and most such clients were reset instead of reading their 408.
      */
-    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** The pace a body must keep, and how long the rest of a refused one is read and dropped. */
     record Pace(long minBytesPerSecond, long graceNanos, long idleNanos, long lingerNanos) {}
@@ -66,6 +68,9 @@ final class BodyIntake implements ReadListener {
     private final String path;
     private final Pace pace;
     private final LongSupplier clock;
+    /** Bytes of this connection the kernel holds unread ({@link UnreadBytes}); -1 unknown. */
+    private final LongSupplier unread;
+
     private final Continuation continuation;
     private final byte[] chunk = new byte[16 * 1024];
     private final long startedNanos;
@@ -86,6 +91,7 @@ final class BodyIntake implements ReadListener {
             Pace pace,
             LongSupplier clock,
             long startedNanos,
+            LongSupplier unread,
             Continuation continuation) {
         this.async = async;
         this.in = in;
@@ -94,6 +100,7 @@ final class BodyIntake implements ReadListener {
         this.path = path;
         this.pace = pace;
         this.clock = clock;
+        this.unread = unread;
         this.continuation = continuation;
         this.startedNanos = startedNanos;
         this.lastByteNanos = clock.getAsLong();
@@ -212,7 +219,9 @@ final class BodyIntake implements ReadListener {
     private void checkPace() {
         synchronized (this) {
             long now = clock.getAsLong();
-            if (state == State.LINGERING && (now - lingerUntilNanos >= 0 || now - lastByteNanos >= QUIET_NANOS)) {
+            if (state == State.LINGERING
+                    && (now - lingerUntilNanos >= 0
+                            || (now - lastByteNanos >= QUIET_NANOS && unread.getAsLong() <= 0))) {
                 answerAndClose();
             }
             if (state != State.RECEIVING) {

@@ -50,6 +50,7 @@ public final class BodyIntakeFilter implements Filter {
     private final ScheduledExecutorService timer;
     private final MultipartConfigElement multipart;
     private final LongSupplier clock;
+    private final UnreadBytes unread;
 
     public BodyIntakeFilter(
             HttpEdgeProperties properties,
@@ -57,13 +58,15 @@ public final class BodyIntakeFilter implements Filter {
             Shedding shedding,
             ScheduledExecutorService timer,
             MultipartConfigElement multipart,
-            LongSupplier clock) {
+            LongSupplier clock,
+            UnreadBytes unread) {
         this.properties = properties;
         this.memory = memory;
         this.shedding = shedding;
         this.timer = timer;
         this.multipart = multipart;
         this.clock = clock;
+        this.unread = unread;
     }
 
     @Override
@@ -167,6 +170,8 @@ public final class BodyIntakeFilter implements Filter {
             HttpEdgeProperties.Limit limit,
             long started) {
         AsyncContext async = request.startAsync();
+        int localPort = request.getLocalPort();
+        int remotePort = request.getRemotePort();
         async.setTimeout(0); // the intake's own pace checks bound it
         return new BodyIntake(
                 async,
@@ -181,6 +186,7 @@ public final class BodyIntakeFilter implements Filter {
                         properties.refusedBodyLinger().toNanos()),
                 clock,
                 started,
+                () -> unread.on(localPort, remotePort),
                 full -> {
                     request.setAttribute(BODY, full);
                     async.dispatch();
