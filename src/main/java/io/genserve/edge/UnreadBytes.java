@@ -7,8 +7,5 @@ package io.genserve.edge;
  */
 @FunctionalInterface
 public interface UnreadBytes {
-    /** Nothing can be known: silence is judged on the bytes read alone. */
-    UnreadBytes UNKNOWN = (localPort, remotePort) -> -1;
-
     long on(int localPort, int remotePort);
 }
