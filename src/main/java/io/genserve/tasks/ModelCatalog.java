@@ -110,8 +110,13 @@ final class ModelCatalog implements SmartLifecycle, InitializingBean, Disposable
         beginStartLoads();
     }
 
+    /**
+     * The start's loads: those begun at creation, or new ones when those were already awaited (a
+     * context stopped and started again, as Spring's test framework pauses cached contexts: stop()
+     * closed every model, so a start loads them all again).
+     */
     private synchronized StartLoads beginStartLoads() {
-        if (startLoads == null) {
+        if (startLoads == null || startLoads.settled) {
             startLoads = new StartLoads(System.nanoTime(), repository.scan());
             startLoads.submit();
         }
