@@ -54,13 +54,9 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
     public Set<Ports> open() {
         Set<Ports> open = new HashSet<>();
         for (Path file : files) {
-            byte[] table;
-            try {
-                table = Files.readAllBytes(file);
-            } catch (NoSuchFileException | AccessDeniedException e) {
+            byte[] table = read(file);
+            if (table == null) {
                 continue;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
             int row = nextLine(table, 0); // after the header
             while (row < table.length) {
@@ -70,6 +66,17 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
             }
         }
         return open;
+    }
+
+    /** One table's bytes; null where this system has none or may not read it. */
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static int nextLine(byte[] b, int from) {
@@ -115,9 +122,12 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
         for (Path file : files) {
             byte[] table;
             try {
-                table = Files.readAllBytes(file);
-            } catch (IOException e) {
+                table = read(file);
+            } catch (UncheckedIOException e) {
                 continue; // asked from a timer: unknown rather than an exception that would end its checks
+            }
+            if (table == null) {
+                continue;
             }
             int row = nextLine(table, 0);
             while (row < table.length) {
