@@ -4,14 +4,14 @@ import io.genserve.batching.BatchingProperties;
 import io.genserve.batching.MemoryBudget;
 import io.genserve.edge.BodyIntakeFilter;
 import io.genserve.edge.HttpEdgeProperties;
+import io.genserve.edge.PaceChecks;
 import io.genserve.edge.Shedding;
 import io.genserve.edge.SheddingValve;
 import io.genserve.edge.TomcatEdgeCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.MultipartConfigElement;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -24,20 +24,10 @@ import org.springframework.core.Ordered;
 @Configuration(proxyBeanMethods = false)
 class EdgeConfiguration {
 
-    /**
-     * Paces the bodies being read asynchronously; each check is a few comparisons. Its thread starts
-     * with the service, at normal CPU priority: made by the first request thread that needs it, it
-     * would inherit that thread's lower one (genserve.http.request-thread-nice).
-     */
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService bodyIntakeTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "genserve-body-intake");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.prestartAllCoreThreads();
-        return timer;
+    /** Paces the bodies being read asynchronously, on a timer thread of its own, every 250 ms. */
+    @Bean(destroyMethod = "close")
+    PaceChecks paceChecks() {
+        return new PaceChecks(TcpConnectionTable.ofThisProcess()::unreadSnapshot, Duration.ofMillis(250));
     }
 
     @Bean
@@ -61,16 +51,10 @@ class EdgeConfiguration {
             HttpEdgeProperties edge,
             MemoryBudget memory,
             Shedding shedding,
-            ScheduledExecutorService bodyIntakeTimer,
+            PaceChecks paceChecks,
             ObjectProvider<MultipartConfigElement> multipart) {
-        FilterRegistrationBean<BodyIntakeFilter> registration = new FilterRegistrationBean<>(new BodyIntakeFilter(
-                edge,
-                memory,
-                shedding,
-                bodyIntakeTimer,
-                multipart.getIfAvailable(),
-                System::nanoTime,
-                TcpConnectionTable.ofThisProcess()::unread));
+        FilterRegistrationBean<BodyIntakeFilter> registration = new FilterRegistrationBean<>(
+                new BodyIntakeFilter(edge, memory, shedding, paceChecks, multipart.getIfAvailable(), System::nanoTime));
         registration.setOrder(Ordered.LOWEST_PRECEDENCE - 100);
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setAsyncSupported(true);

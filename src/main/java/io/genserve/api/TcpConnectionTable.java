@@ -1,5 +1,6 @@
 package io.genserve.api;
 
+import io.genserve.edge.UnreadBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +8,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -113,18 +116,20 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
     }
 
     /**
-     * The bytes the kernel has received on this connection that the service has not read yet
-     * (rx_queue); -1 when the connection is not listed or there is no table (not Linux). Read fresh
-     * each call. The edge asks it before it takes a refused body's silence for its end: a service
-     * short of CPU reads late, and bytes waiting unread are not silence.
+     * The bytes the kernel has received on each connection that the service has not read yet
+     * (rx_queue), read now; a connection not listed (or no table: not Linux) reads -1. The edge asks
+     * it before it takes a refused body's silence for its end: a service short of CPU reads late, and
+     * bytes waiting unread are not silence. A table that cannot be read gives an empty snapshot:
+     * asked from a timer, unknown rather than an exception that would end its checks.
      */
-    long unread(int localPort, int remotePort) {
+    UnreadBytes.Snapshot unreadSnapshot() {
+        Map<Ports, Integer> unread = new HashMap<>();
         for (Path file : files) {
             byte[] table;
             try {
                 table = read(file);
             } catch (UncheckedIOException e) {
-                continue; // asked from a timer: unknown rather than an exception that would end its checks
+                continue;
             }
             if (table == null) {
                 continue;
@@ -133,18 +138,18 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
             while (row < table.length) {
                 int end = nextLine(table, row);
                 int[] field = fields(table, row, end);
-                if (field != null
-                        && port(table, field[1], end) == localPort
-                        && port(table, field[2], end) == remotePort) {
-                    long rx = port(table, field[4], end); // the hex number after the ':' of tx:rx
-                    if (rx >= 0) {
-                        return rx;
+                if (field != null) {
+                    int local = port(table, field[1], end);
+                    int remote = port(table, field[2], end);
+                    int rx = port(table, field[4], end); // the hex number after the ':' of tx:rx
+                    if (local >= 0 && remote >= 0 && rx >= 0) {
+                        unread.putIfAbsent(new Ports(local, remote), rx);
                     }
                 }
                 row = end;
             }
         }
-        return -1;
+        return (local, remote) -> unread.getOrDefault(new Ports(local, remote), -1);
     }
 
     /** Where a row's first five fields start; null when it has fewer. */

@@ -8,8 +8,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -68,8 +66,11 @@ final class BodyIntake implements ReadListener {
     private final String path;
     private final Pace pace;
     private final LongSupplier clock;
-    /** Bytes of this connection the kernel holds unread ({@link UnreadBytes}); -1 unknown. */
-    private final LongSupplier unread;
+    private final PaceChecks checks;
+    /** The connection's ports, to find it among the kernel's ({@link UnreadBytes}). */
+    private final int localPort;
+
+    private final int remotePort;
 
     private final Continuation continuation;
     private final byte[] chunk = new byte[16 * 1024];
@@ -80,8 +81,6 @@ final class BodyIntake implements ReadListener {
     /** The answer a lingering body gets once the linger is over. */
     private Refusal refusal;
 
-    private ScheduledFuture<?> check;
-
     BodyIntake(
             AsyncContext async,
             ServletInputStream in,
@@ -91,7 +90,9 @@ final class BodyIntake implements ReadListener {
             Pace pace,
             LongSupplier clock,
             long startedNanos,
-            LongSupplier unread,
+            PaceChecks checks,
+            int localPort,
+            int remotePort,
             Continuation continuation) {
         this.async = async;
         this.in = in;
@@ -100,7 +101,9 @@ final class BodyIntake implements ReadListener {
         this.path = path;
         this.pace = pace;
         this.clock = clock;
-        this.unread = unread;
+        this.checks = checks;
+        this.localPort = localPort;
+        this.remotePort = remotePort;
         this.continuation = continuation;
         this.startedNanos = startedNanos;
         this.lastByteNanos = clock.getAsLong();
@@ -108,11 +111,9 @@ final class BodyIntake implements ReadListener {
 
     private record Refusal(int status, String type, String detail, Map<String, ?> extras) {}
 
-    /** Registers with the container and the timer; reading goes on in the callbacks. */
-    void start(ScheduledExecutorService timer) {
-        synchronized (this) {
-            check = timer.scheduleWithFixedDelay(this::checkPace, 250, 250, TimeUnit.MILLISECONDS);
-        }
+    /** Registers with the container and the pace checks; reading goes on in the callbacks. */
+    void start() {
+        checks.add(this);
         in.setReadListener(this);
     }
 
@@ -120,14 +121,14 @@ final class BodyIntake implements ReadListener {
      * Refuses a body found over a limit before it was all read (from Content-Length, or in what
      * the container already held): lingers on the rest as a refusal found while reading does.
      */
-    void startRefused(ScheduledExecutorService timer, BodyBuffer.Growth g, long size) {
+    void startRefused(BodyBuffer.Growth g, long size) {
         boolean lingering;
         synchronized (this) {
             refuseGrowth(g, size);
             lingering = state == State.LINGERING; // else answered at once: no linger configured
         }
         if (lingering) {
-            start(timer);
+            start();
         }
     }
 
@@ -155,7 +156,7 @@ final class BodyIntake implements ReadListener {
         switch (state) {
             case RECEIVING -> {
                 state = State.DONE;
-                cancelCheck();
+                checks.remove(this);
                 continuation.bodyComplete(buffer.finish());
             }
             case LINGERING -> answerAndClose(); // all of it read: the close is a clean one
@@ -213,15 +214,17 @@ final class BodyIntake implements ReadListener {
     }
 
     /**
-     * Timer: too long without a byte, or too slow on average once the grace is over; for a refused
-     * body, the end of its linger.
+     * Timer ({@link PaceChecks}): too long without a byte, or too slow on average once the grace is
+     * over; for a refused body, the end of its linger.
+     *
+     * @param unread the kernel's unread bytes, read in this tick when first asked
      */
-    private void checkPace() {
+    void checkPace(UnreadBytes.Snapshot unread) {
         synchronized (this) {
             long now = clock.getAsLong();
             if (state == State.LINGERING
                     && (now - lingerUntilNanos >= 0
-                            || (now - lastByteNanos >= QUIET_NANOS && unread.getAsLong() <= 0))) {
+                            || (now - lastByteNanos >= QUIET_NANOS && unread.on(localPort, remotePort) <= 0))) {
                 answerAndClose();
             }
             if (state != State.RECEIVING) {
@@ -293,7 +296,7 @@ final class BodyIntake implements ReadListener {
             return;
         }
         state = State.DONE;
-        cancelCheck();
+        checks.remove(this);
         async.complete();
     }
 
@@ -301,11 +304,5 @@ final class BodyIntake implements ReadListener {
     private synchronized void abandon() {
         buffer.discard();
         close();
-    }
-
-    private void cancelCheck() {
-        if (check != null) {
-            check.cancel(false);
-        }
     }
 }

@@ -16,7 +16,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,8 +34,8 @@ import java.util.function.LongSupplier;
  * {@code refused-body-linger}, then the refusal is answered with Connection: close ({@link
  * BodyIntake}); the container never swallows a body on a request thread.
  *
- * <p>Threads: the request thread; container threads for the read callbacks; the intake timer
- * thread for the pace checks. Stateless apart from its collaborators; thread-safe.
+ * <p>Threads: the request thread; container threads for the read callbacks; the pace checks timer
+ * thread ({@link PaceChecks}). Stateless apart from its collaborators; thread-safe.
  */
 public final class BodyIntakeFilter implements Filter {
     /** Request attribute: the {@link BufferedBody} once read. */
@@ -47,26 +46,23 @@ public final class BodyIntakeFilter implements Filter {
     private final HttpEdgeProperties properties;
     private final MemoryBudget memory;
     private final Shedding shedding;
-    private final ScheduledExecutorService timer;
+    private final PaceChecks checks;
     private final MultipartConfigElement multipart;
     private final LongSupplier clock;
-    private final UnreadBytes unread;
 
     public BodyIntakeFilter(
             HttpEdgeProperties properties,
             MemoryBudget memory,
             Shedding shedding,
-            ScheduledExecutorService timer,
+            PaceChecks checks,
             MultipartConfigElement multipart,
-            LongSupplier clock,
-            UnreadBytes unread) {
+            LongSupplier clock) {
         this.properties = properties;
         this.memory = memory;
         this.shedding = shedding;
-        this.timer = timer;
+        this.checks = checks;
         this.multipart = multipart;
         this.clock = clock;
-        this.unread = unread;
     }
 
     @Override
@@ -132,7 +128,7 @@ public final class BodyIntakeFilter implements Filter {
         if (declared >= 0) {
             BodyBuffer.Growth g = buffer.expect(declared);
             if (g != BodyBuffer.Growth.OK) {
-                intake(request, in, buffer, limit, started).startRefused(timer, g, declared);
+                intake(request, in, buffer, limit, started).startRefused(g, declared);
                 return null;
             }
         }
@@ -147,7 +143,7 @@ public final class BodyIntakeFilter implements Filter {
                 }
                 BodyBuffer.Growth g = buffer.append(chunk, n);
                 if (g != BodyBuffer.Growth.OK) {
-                    intake(request, in, buffer, limit, started).startRefused(timer, g, buffer.size() + (long) n);
+                    intake(request, in, buffer, limit, started).startRefused(g, buffer.size() + (long) n);
                     return null;
                 }
             }
@@ -158,7 +154,7 @@ public final class BodyIntakeFilter implements Filter {
         if ((declared >= 0 && buffer.size() == declared) || (declared < 0 && in.isFinished())) {
             return buffer.finish();
         }
-        intake(request, in, buffer, limit, started).start(timer);
+        intake(request, in, buffer, limit, started).start();
         return null;
     }
 
@@ -170,8 +166,6 @@ public final class BodyIntakeFilter implements Filter {
             HttpEdgeProperties.Limit limit,
             long started) {
         AsyncContext async = request.startAsync();
-        int localPort = request.getLocalPort();
-        int remotePort = request.getRemotePort();
         async.setTimeout(0); // the intake's own pace checks bound it
         return new BodyIntake(
                 async,
@@ -186,7 +180,9 @@ public final class BodyIntakeFilter implements Filter {
                         properties.refusedBodyLinger().toNanos()),
                 clock,
                 started,
-                () -> unread.on(localPort, remotePort),
+                checks,
+                request.getLocalPort(),
+                request.getRemotePort(),
                 full -> {
                     request.setAttribute(BODY, full);
                     async.dispatch();

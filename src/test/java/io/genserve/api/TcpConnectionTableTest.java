@@ -49,9 +49,9 @@ class TcpConnectionTableTest {
                         + "   1: 0100007F:1F90 0100007F:D2A5 01 00000000:0001A2B3 00:00000000 00000000     0        0 3 1\n");
         TcpConnectionTable table = new TcpConnectionTable(List.of(tcp, dir.resolve("absent")));
 
-        assertThat(table.unread(8080, 0xD2A5)).isEqualTo(0x1A2B3);
-        assertThat(table.unread(8080, 0xD2A4)).isZero();
-        assertThat(table.unread(8080, 0xD2A6)).as("not listed").isEqualTo(-1);
+        assertThat(table.unreadSnapshot().on(8080, 0xD2A5)).isEqualTo(0x1A2B3);
+        assertThat(table.unreadSnapshot().on(8080, 0xD2A4)).isZero();
+        assertThat(table.unreadSnapshot().on(8080, 0xD2A6)).as("not listed").isEqualTo(-1);
     }
 
     /** The real table of this process: bytes a client wrote that the server side has not read. */
@@ -62,19 +62,20 @@ class TcpConnectionTableTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
                 Socket accepted = server.accept()) {
-            assertThat(table.unread(server.getLocalPort(), client.getLocalPort()))
+            assertThat(table.unreadSnapshot().on(server.getLocalPort(), client.getLocalPort()))
                     .isZero();
 
             client.getOutputStream().write(new byte[1234]);
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (table.unread(server.getLocalPort(), client.getLocalPort()) < 1234 && System.nanoTime() < deadline) {
+            while (table.unreadSnapshot().on(server.getLocalPort(), client.getLocalPort()) < 1234
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(table.unread(server.getLocalPort(), client.getLocalPort()))
+            assertThat(table.unreadSnapshot().on(server.getLocalPort(), client.getLocalPort()))
                     .isEqualTo(1234);
 
             accepted.getInputStream().readNBytes(1234);
-            assertThat(table.unread(server.getLocalPort(), client.getLocalPort()))
+            assertThat(table.unreadSnapshot().on(server.getLocalPort(), client.getLocalPort()))
                     .isZero();
         }
     }
