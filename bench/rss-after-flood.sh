@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Does memory come back after a flood, and what holds it? Starts the packaged service (heap of a
-# 2 GiB container: -Xmx1g) once per configuration, floods /style-transfer with wrk (256
-# connections, closed loop, 60 s) and prints, before, at the peak and 60 s after: the process's
+# 2 GiB container: -Xmx1g) once per configuration, floods ENDPOINT (style-transfer, or generate) with
+# wrk (CONNECTIONS, 256 by default, closed loop, FLOOD_S 60 s) and prints, before, at the peak and 60 s after: the process's
 # RSS, the Java heap the JVM has committed, and everything else the JVM itself tracks (Native
 # Memory Tracking: metaspace, code, threads, GC); what is left of the RSS is memory the JVM does
 # not know of: ONNX Runtime's allocations and glibc's free lists.
 #   bench/rss-after-flood.sh                     every configuration below
 #   bench/rss-after-flood.sh off default         some of them
+#   ENDPOINT=generate CONNECTIONS=512 bench/rss-after-flood.sh default
 # A configuration is JVM flags, environment and application arguments: `default` is the service as
 # it comes (genserve.memory.return-interval 5s, genserve.onnx.arena shrink), `off` without memory
 # return, `heap-flag`/`trim-flag` with only one of its two parts, set as JVM flags instead.
@@ -17,6 +18,8 @@ JAR=target/genserve-0.1.0-SNAPSHOT.jar
 PHOTO=src/test/resources/fixtures/photo-301x203.png
 PORT=${PORT:-18380}
 FLOOD_S=${FLOOD_S:-60}
+ENDPOINT=${ENDPOINT:-style-transfer}
+CONNECTIONS=${CONNECTIONS:-256}
 OFF="--genserve.memory.return-interval=0"
 declare -A CONFIG=(
   [off]="JVM= ENV= ARGS=$OFF"
@@ -25,10 +28,12 @@ declare -A CONFIG=(
   [default]="JVM= ENV="
   [arena-keep]="JVM= ENV= ARGS=--genserve.onnx.arena=keep"
   [arena-keep-off]="JVM= ENV= ARGS=--genserve.onnx.arena=keep $OFF"
+  [heap-ratio]="JVM=-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 ENV="
 )
 BODY=$(mktemp); LUA=$(mktemp)
 trap 'rm -f "$BODY" "$BODY.out" "$LUA"' EXIT
-printf '{"style": "style-starry-night", "image": "%s"}' "$(base64 -w0 "$PHOTO")" >"$BODY"
+if [ "$ENDPOINT" = generate ]; then printf '{"model":"fashion-gan","count":1}' >"$BODY"; else
+printf '{"style": "style-starry-night", "image": "%s"}' "$(base64 -w0 "$PHOTO")" >"$BODY"; fi
 cat >"$LUA" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -59,10 +64,10 @@ for name in ${@:-off heap-flag trim-flag default arena-keep arena-keep-off}; do
     $args >/dev/null 2>&1 &
   pid=$!
   until curl -sf localhost:$((PORT + 1))/actuator/health/readiness >/dev/null; do sleep 1; done
-  wrk -t2 -c16 -d15s -s "$LUA" http://127.0.0.1:$PORT/style-transfer >/dev/null   # warm up
+  wrk -t2 -c16 -d15s -s "$LUA" http://127.0.0.1:$PORT/$ENDPOINT >/dev/null   # warm up
   sleep 15
   before=$(rss $pid); split_before=$(split $pid); peak=$before
-  wrk -t2 -c256 -d${FLOOD_S}s --timeout 60s -s "$LUA" http://127.0.0.1:$PORT/style-transfer >"$BODY.out" &
+  wrk -t2 -c$CONNECTIONS -d${FLOOD_S}s --timeout 60s -s "$LUA" http://127.0.0.1:$PORT/$ENDPOINT >"$BODY.out" &
   w=$!
   while kill -0 $w 2>/dev/null; do r=$(rss $pid); [ "$r" -gt "$peak" ] && peak=$r; sleep 1; done
   total=$(awk '/requests in/ {print $1}' "$BODY.out")

@@ -40,6 +40,10 @@ class MemoryReturnTest {
         memory.start();
         try {
             assertThat(jvm.values).containsEntry("G1PeriodicGCInterval", "7000");
+            assertThat(jvm.values)
+                    .as("keeps less free heap committed")
+                    .containsEntry("MinHeapFreeRatio", "10")
+                    .containsEntry("MaxHeapFreeRatio", "30");
             assertThat(memory.isRunning()).as("trims every interval").isTrue();
         } finally {
             memory.stop();
@@ -53,8 +57,17 @@ class MemoryReturnTest {
         MemoryReturn memory =
                 new MemoryReturn(Duration.ofSeconds(7), jvm, () -> collectors("G1 Young Generation"), trims);
         memory.start();
-        assertThat(jvm.values).doesNotContainKey("G1PeriodicGCInterval");
+        assertThat(jvm.values).isEmpty();
         assertThat(memory.isRunning()).as("the JVM trims by itself").isFalse();
+    }
+
+    /** What start() sets on a default command line can be set in a running JVM. */
+    @Test
+    void theFlagsItSetsAreManageableInThisJvm() {
+        HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        for (String flag : List.of("G1PeriodicGCInterval", "MinHeapFreeRatio", "MaxHeapFreeRatio")) {
+            assertThat(hotSpot.getVMOption(flag).isWriteable()).as(flag).isTrue();
+        }
     }
 
     @Test
