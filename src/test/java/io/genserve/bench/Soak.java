@@ -116,7 +116,7 @@ public final class Soak {
             // JIT (measured on /generate: ~40 s of load before the compilers go quiet), pools, ORT arenas
             load.closedLoop(16, Duration.ofSeconds(45));
             // S: the best of several closed loops. 32 connections alone under-measured /generate by 13 to
-            // 40% (its batches grow with the requests in flight: 128 got 767/s where 32 got 550 to 680/s),
+            // 40% (bench/flood.sh: 128 got 767/s where 32 got 550 to 680/s in runs of the same day),
             // and a yardstick set too low flatters the flood's goodput. 8 for the slow endpoints: at 32
             // connections /style-transfer answers each in ~6 s, so a 15 s loop sees its ramp, not its rate.
             Map<Integer, Double> closedLoops = new TreeMap<>();
