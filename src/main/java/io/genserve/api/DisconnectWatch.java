@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,8 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Cancels the task of a request whose client went away while it waited, so that its places in
  * the model queues are freed and it is never run. Checks the kernel's connection table every
- * {@code genserve.api.disconnect-check-interval}, and only while some request waits; less often
- * when reading the table is slow ({@link #COST_RATIO}).
+ * {@code genserve.api.disconnect-check-interval}, and only while some request waits.
  *
  * <p>A connection counts as gone when it was once seen open and is now closed by the client (FIN:
  * CLOSE_WAIT on our side, as nginx answers 499 to a client that closes while its request is
@@ -39,24 +37,12 @@ final class DisconnectWatch implements AutoCloseable {
      */
     private static final int LOOKS = 3;
 
-    /**
-     * The wait after a check is at least this many times what the check took, so that the watch
-     * takes at most about 1/50 of a CPU. Why: the kernel lists every connection of the network
-     * namespace, TIME_WAIT ones included, and a read took 12 to 20 ms here with a few thousand of
-     * them (after a flood); at the 200 ms interval that was 0.06 of the one CPU the service had
-     * beside a /generate flood (bench/soak.sh), CPU its successes lacked. The price is a later
-     * cancel under such load: with a 15 ms read, a gone client is noticed within 0.75 s.
-     */
-    static final int COST_RATIO = 50;
-
     private final OpenConnections table;
     private final Map<CompletableFuture<?>, Watched> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker;
-    private final long intervalNanos;
 
     DisconnectWatch(OpenConnections table, Duration interval) {
         this.table = table;
-        this.intervalNanos = interval.toNanos();
         if (interval.isZero() || !table.available()) {
             log.info(
                     interval.isZero()
@@ -71,23 +57,8 @@ final class DisconnectWatch implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ticker.schedule(this::tick, intervalNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** One check, then the next one scheduled after {@link #delayAfter} it. */
-    private void tick() {
-        long started = System.nanoTime();
-        checkSafely();
-        try {
-            ticker.schedule(this::tick, delayAfter(System.nanoTime() - started), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closed) {
-            // close() shut the ticker down meanwhile
-        }
-    }
-
-    /** The wait after a check that took {@code spentNanos}: the interval, or longer when checks are costly. */
-    long delayAfter(long spentNanos) {
-        return Math.max(intervalNanos, spentNanos * COST_RATIO);
+        long nanos = interval.toNanos();
+        ticker.scheduleWithFixedDelay(this::checkSafely, nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Watches the connection with these ports (the socket's own, not forwarded ones) until {@code task} completes. */

@@ -10,7 +10,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The decision alone, on scripted reads of the connection table, ticked by hand. */
@@ -47,18 +46,6 @@ class DisconnectWatchTest {
                 watch.check();
             }
             return task;
-        }
-    }
-
-    @Test
-    void checksThatTakeLongAreSpacedSoThatTheWatchTakesAboutAFiftiethOfACpu() {
-        try (DisconnectWatch watch = new DisconnectWatch(reads(List.of()), Duration.ofMillis(200))) {
-            assertThat(watch.delayAfter(TimeUnit.MILLISECONDS.toNanos(1)))
-                    .as("cheap: the interval")
-                    .isEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
-            assertThat(watch.delayAfter(TimeUnit.MILLISECONDS.toNanos(15)))
-                    .as("a 15 ms read of a big table")
-                    .isEqualTo(TimeUnit.MILLISECONDS.toNanos(750));
         }
     }
 
