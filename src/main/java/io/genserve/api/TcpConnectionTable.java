@@ -56,19 +56,41 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
     @Override
     public Set<Ports> open() {
         Set<Ports> open = new HashSet<>();
+        forEachRow(false, (table, row, end) -> parse(table, row, end, open));
+        return open;
+    }
+
+    /** A connection row of a table: its bytes from {@code from} to {@code to}. */
+    @FunctionalInterface
+    private interface Row {
+        void accept(byte[] table, int from, int to);
+    }
+
+    /**
+     * Every connection row of every table, the headers skipped; a table this system lacks or may not
+     * read has none. Another I/O failure throws, or with {@code skipFailed} skips that table.
+     */
+    private void forEachRow(boolean skipFailed, Row rows) {
         for (Path file : files) {
-            byte[] table = read(file);
+            byte[] table;
+            try {
+                table = read(file);
+            } catch (UncheckedIOException e) {
+                if (!skipFailed) {
+                    throw e;
+                }
+                continue;
+            }
             if (table == null) {
                 continue;
             }
             int row = nextLine(table, 0); // after the header
             while (row < table.length) {
                 int end = nextLine(table, row);
-                parse(table, row, end, open);
+                rows.accept(table, row, end);
                 row = end;
             }
         }
-        return open;
     }
 
     /** One table's bytes; null where this system has none or may not read it. */
@@ -124,31 +146,17 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
      */
     UnreadBytes.Snapshot unreadSnapshot() {
         Map<Ports, Integer> unread = new HashMap<>();
-        for (Path file : files) {
-            byte[] table;
-            try {
-                table = read(file);
-            } catch (UncheckedIOException e) {
-                continue;
-            }
-            if (table == null) {
-                continue;
-            }
-            int row = nextLine(table, 0);
-            while (row < table.length) {
-                int end = nextLine(table, row);
-                int[] field = fields(table, row, end);
-                if (field != null) {
-                    int local = port(table, field[1], end);
-                    int remote = port(table, field[2], end);
-                    int rx = port(table, field[4], end); // the hex number after the ':' of tx:rx
-                    if (local >= 0 && remote >= 0 && rx >= 0) {
-                        unread.putIfAbsent(new Ports(local, remote), rx);
-                    }
+        forEachRow(true, (table, row, end) -> {
+            int[] field = fields(table, row, end);
+            if (field != null) {
+                int local = port(table, field[1], end);
+                int remote = port(table, field[2], end);
+                int rx = port(table, field[4], end); // the hex number after the ':' of tx:rx
+                if (local >= 0 && remote >= 0 && rx >= 0) {
+                    unread.putIfAbsent(new Ports(local, remote), rx);
                 }
-                row = end;
             }
-        }
+        });
         return (local, remote) -> unread.getOrDefault(new Ports(local, remote), -1);
     }
 
