@@ -71,8 +71,9 @@ final class AsyncAnswers {
     }
 
     /**
-     * Answers {@code request} with {@code render}'s entity once {@code future} completes, written
-     * by a container thread ({@link AsyncContext#start}) without an async dispatch: the rendered
+     * Answers {@code request} with {@code render}'s entity once {@code future} completes, rendered
+     * on the thread that completes it and written by a container thread ({@link
+     * AsyncContext#start}) without an async dispatch: the rendered
      * entity, a problem for an error or a render that throws, 499 when the future was cancelled
      * (the client left), 503 when Spring MVC's async request timeout passes first, which cancels
      * the future. Must be called on the request's servlet thread, by a handler that takes the
@@ -127,6 +128,13 @@ final class AsyncAnswers {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
+            // Rendered (encoded) here, on the thread that completed the task: the post-processing
+            // pool, at the CPU priority of inference. Why not on the container thread that writes it:
+            // API request threads run at a lower priority (RequestThreads), so under a flood an
+            // admitted request's answer waited behind the refusals for the CPU that inference left
+            // (async-profiler, 512 connections of /style-transfer: half of the request threads' CPU
+            // was encoding answers).
+            Rendered rendered = error == null ? rendered(render, value) : null;
             Runnable write = () -> finish(async, request, () -> {
                 if (error instanceof CancellationException) {
                     response.setStatus(CLIENT_CLOSED_REQUEST);
@@ -136,10 +144,14 @@ final class AsyncAnswers {
                     problem(request, response, error);
                     return false;
                 }
-                return renderAndWrite(async, request, response, render, value);
+                if (rendered.failure() != null) {
+                    problem(request, response, rendered.failure());
+                    return false;
+                }
+                byte[] body = head(rendered.entity(), rendered.body(), response);
+                return body != null && writeWithoutWaiting(async, request, response.getOutputStream(), body);
             });
-            // On a container thread, never the thread that completed the task (the batcher's
-            // post-processing pool, which every answer of every model goes through).
+            // Written on a container thread: the write and the end of the async cycle are the container's.
             try {
                 async.start(write);
             } catch (RuntimeException e) { // the container refuses new work (shutting down): write here
@@ -149,29 +161,18 @@ final class AsyncAnswers {
         watchDisconnect(request, future);
     }
 
-    /** Renders and starts writing the answer; true when the write ends the async cycle itself. */
-    private <T> boolean renderAndWrite(
-            AsyncContext async,
-            HttpServletRequest request,
-            HttpServletResponse response,
-            Function<T, ResponseEntity<?>> render,
-            T value)
-            throws IOException {
-        ResponseEntity<?> entity;
+    /** An answer rendered off the container's threads: the entity and its body's bytes, or why it could not be. */
+    private record Rendered(ResponseEntity<?> entity, byte[] body, RuntimeException failure) {}
+
+    private <T> Rendered rendered(Function<T, ResponseEntity<?>> render, T value) {
         try {
-            entity = render.apply(value);
+            ResponseEntity<?> entity = render.apply(value);
+            return new Rendered(entity, bytes(entity), null);
         } catch (RuntimeException e) {
-            problem(request, response, e);
-            return false;
+            return new Rendered(null, null, e);
         } catch (OutOfMemoryError e) {
-            problem(request, response, MemoryExhaustedException.whileServing("encoding the answer", e));
-            return false;
+            return new Rendered(null, null, MemoryExhaustedException.whileServing("encoding the answer", e));
         }
-        byte[] body = head(entity, response);
-        if (body == null) {
-            return false;
-        }
-        return writeWithoutWaiting(async, request, response.getOutputStream(), body);
     }
 
     /**
@@ -217,26 +218,33 @@ final class AsyncAnswers {
 
     /** What Spring MVC's message converters would write for this entity: bytes as they are, anything else as JSON. */
     private void write(ResponseEntity<?> entity, HttpServletResponse response) throws IOException {
-        byte[] body = head(entity, response);
+        byte[] body = head(entity, bytes(entity), response);
         if (body != null) {
             response.getOutputStream().write(body);
         }
     }
 
-    /** Sets the entity's status and headers on {@code response}; returns its body's bytes, or null when it has none. */
-    private byte[] head(ResponseEntity<?> entity, HttpServletResponse response) {
-        response.setStatus(entity.getStatusCode().value());
-        entity.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+    /** The entity's body as bytes: bytes as they are, anything else as JSON; null when it has none. */
+    private byte[] bytes(ResponseEntity<?> entity) {
         Object body = entity.getBody();
         if (body == null) {
             return null;
         }
-        byte[] bytes = body instanceof byte[] b ? b : json.writeValueAsBytes(body);
+        return body instanceof byte[] b ? b : json.writeValueAsBytes(body);
+    }
+
+    /** Sets the entity's status and headers on {@code response}; returns {@code body}. */
+    private static byte[] head(ResponseEntity<?> entity, byte[] body, HttpServletResponse response) {
+        response.setStatus(entity.getStatusCode().value());
+        entity.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+        if (body == null) {
+            return null;
+        }
         if (entity.getHeaders().getContentType() == null) {
             response.setContentType("application/json");
         }
-        response.setContentLength(bytes.length);
-        return bytes;
+        response.setContentLength(body.length);
+        return body;
     }
 
     /** The problem Spring MVC would answer had the handler thrown {@code error}, written through the same resolvers. */

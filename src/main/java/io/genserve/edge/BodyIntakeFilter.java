@@ -17,6 +17,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads every request body whole, within limits, before the request reaches Spring MVC, and
@@ -38,6 +40,7 @@ import java.util.function.LongSupplier;
  * thread ({@link PaceChecks}). Stateless apart from its collaborators; thread-safe.
  */
 public final class BodyIntakeFilter implements Filter {
+    private static final Logger log = LoggerFactory.getLogger(BodyIntakeFilter.class);
     /** Request attribute: the {@link BufferedBody} once read. */
     static final String BODY = BodyIntakeFilter.class.getName() + ".body";
     /** Request attribute: the {@link Completion} that frees the body and closes the admission ticket. */
@@ -183,10 +186,43 @@ public final class BodyIntakeFilter implements Filter {
                 checks,
                 request.getLocalPort(),
                 request.getRemotePort(),
-                full -> {
-                    request.setAttribute(BODY, full);
-                    async.dispatch();
-                });
+                full -> admitOrRefuse(request, async, full));
+    }
+
+    /**
+     * The rest of the body came in without a thread: the request takes its place in the adaptive
+     * limit here, in the read callback, and when there is none it is refused here too, on the
+     * connection it came on, without a dispatch. Why: the dispatch's second pass through the
+     * container's valves and Spring's filters was two thirds of a refusal's CPU in a flood of
+     * /style-transfer bodies (async-profiler, 512 connections), on request threads that get only
+     * what inference leaves: refusals took ~25 s. (Like a refusal from the headers, this one is
+     * counted by genserve.http.shed, not by http.server.requests.) An admitted request is
+     * dispatched on to Spring MVC with its body and its place.
+     */
+    private void admitOrRefuse(HttpServletRequest request, AsyncContext async, BufferedBody body) {
+        Shedding.Ticket ticket = null;
+        if (shedding.applies(request)) {
+            ticket = shedding.tryEnter(request);
+            if (ticket == null) {
+                release(body);
+                try {
+                    shedding.refuse(request, (HttpServletResponse) async.getResponse());
+                } catch (IOException | RuntimeException e) {
+                    log.debug("could not answer a refused request", e);
+                }
+                async.complete();
+                return;
+            }
+        }
+        Completion completion = new Completion(body, ticket);
+        request.setAttribute(BODY, body);
+        request.setAttribute(COMPLETION, completion);
+        try {
+            async.dispatch();
+        } catch (IllegalStateException e) { // the connection broke meanwhile: nothing will answer
+            completion.abandon();
+            async.complete();
+        }
     }
 
     /** The 413 detail, one wording whether the size was declared or found while reading. */
@@ -227,6 +263,11 @@ public final class BodyIntakeFilter implements Filter {
                 return;
             }
             finish(response.getStatus());
+        }
+
+        /** The request was never handed on: its body and its place are given back. */
+        void abandon() {
+            finish(0); // neither a success nor a drop: the limit ignores it
         }
 
         private synchronized void finish(int status) {

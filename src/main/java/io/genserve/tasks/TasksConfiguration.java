@@ -31,7 +31,8 @@ class TasksConfiguration {
     }
 
     /**
-     * Decodes outputs into images off the batcher threads, so the next batch starts at once. Its
+     * Decodes outputs into images off the batcher threads, so the next batch starts at once, and
+     * renders (encodes) the answers of the HTTP API (AsyncAnswers), at inference's priority. Its
      * threads start with the service: a thread inherits its creator's CPU priority, and one made
      * later by an API request thread would run at that thread's lower one.
      */
