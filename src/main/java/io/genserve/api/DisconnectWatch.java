@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -17,14 +16,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Cancels the task of a request whose client went away while it waited, so that its places in
  * the model queues are freed and it is never run. Checks the kernel's connection table every
- * {@code genserve.api.disconnect-check-interval}, and only while some request waits.
+ * {@code genserve.api.disconnect-check-interval}, and only while some request waits; when a check
+ * costs more than a fiftieth of that, the next waits fifty times what it cost. Why: the kernel
+ * lists the table by walking its whole connection hash (262,144 buckets here): a read took 12 ms
+ * with ~2,000 connections listed (most in TIME_WAIT after a flood) and 34 ms with ~7,600, and at a
+ * fixed 200 ms the watch took 6% of the one CPU of a pinned service under a flood (bench/flood.sh
+ * style-transfer 512, bench/cpu-split.py).
  *
- * <p>A connection counts as gone when it was once seen open and is now closed by the client (FIN:
- * CLOSE_WAIT on our side, as nginx answers 499 to a client that closes while its request is
- * proxied) or no longer listed (the client reset it). A connection never seen open is left
- * alone: a table that cannot see this server's sockets (another network namespace, a sandboxed
- * kernel) or ports that are not the socket's must not cancel anything. The price: a client that
- * leaves before the first look (one interval) is not noticed. Thread-safe.
+ * <p>A connection counts as gone when it is closed by the client (FIN: CLOSE_WAIT on our side, as
+ * nginx answers 499 to a client that closes while its request is proxied) or no longer listed (the
+ * client reset it), in each of {@link #LOOKS} reads, and the table can see it: it was once seen
+ * open, or the table lists a listening socket on its local port (the server's own, in the same
+ * network namespace). Otherwise it is left alone: a table that cannot see this server's sockets
+ * (another network namespace, a sandboxed kernel) must not cancel anything. (Seen open alone is
+ * not enough: with checks spaced by their cost, a client that leaves before the first look was
+ * never seen.) Thread-safe.
  */
 final class DisconnectWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DisconnectWatch.class);
@@ -36,13 +42,17 @@ final class DisconnectWatch implements AutoCloseable {
      * ~11,000 keep-alive requests; three reads, none of 277,000).
      */
     private static final int LOOKS = 3;
+    /** The next check waits at least this many times what the last one cost: the watch takes at most 2% of a CPU. */
+    static final int COST_SPACING = 50;
 
     private final OpenConnections table;
     private final Map<CompletableFuture<?>, Watched> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker;
+    private final long intervalNanos;
 
     DisconnectWatch(OpenConnections table, Duration interval) {
         this.table = table;
+        this.intervalNanos = interval.toNanos();
         if (interval.isZero() || !table.available()) {
             log.info(
                     interval.isZero()
@@ -57,8 +67,22 @@ final class DisconnectWatch implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        long nanos = interval.toNanos();
-        ticker.scheduleWithFixedDelay(this::checkSafely, nanos, nanos, TimeUnit.NANOSECONDS);
+        ticker.schedule(this::tick, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One check, then the next one scheduled after the interval or fifty times this one's cost. */
+    private void tick() {
+        long started = System.nanoTime();
+        checkSafely();
+        try {
+            ticker.schedule(this::tick, nextDelay(intervalNanos, System.nanoTime() - started), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    static long nextDelay(long intervalNanos, long costNanos) {
+        return Math.max(intervalNanos, COST_SPACING * costNanos);
     }
 
     /** Watches the connection with these ports (the socket's own, not forwarded ones) until {@code task} completes. */
@@ -77,8 +101,8 @@ final class DisconnectWatch implements AutoCloseable {
         }
         List<Map.Entry<CompletableFuture<?>, Watched>> gone = new ArrayList<>(waiting.entrySet());
         for (int look = 0; look < LOOKS && !gone.isEmpty(); look++) {
-            Set<Ports> open = table.open();
-            gone.removeIf(e -> !e.getValue().looksGone(open));
+            TcpConnectionTable.Listing listing = table.read();
+            gone.removeIf(e -> !e.getValue().looksGone(listing));
         }
         for (Map.Entry<CompletableFuture<?>, Watched> e : gone) {
             log.debug(
@@ -96,13 +120,13 @@ final class DisconnectWatch implements AutoCloseable {
             this.ports = ports;
         }
 
-        /** Notes an open connection; true when one seen open before is no longer open. */
-        boolean looksGone(Set<Ports> open) {
-            if (open.contains(ports)) {
+        /** Notes an open connection; true when it is not open and the table can see it. */
+        boolean looksGone(TcpConnectionTable.Listing listing) {
+            if (listing.open().contains(ports)) {
                 seenOpen = true;
                 return false;
             }
-            return seenOpen;
+            return seenOpen || listing.listening().contains(ports.local());
         }
     }
 
@@ -125,6 +149,6 @@ final class DisconnectWatch implements AutoCloseable {
     interface OpenConnections {
         boolean available();
 
-        Set<Ports> open();
+        TcpConnectionTable.Listing read();
     }
 }

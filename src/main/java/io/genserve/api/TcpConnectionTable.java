@@ -32,6 +32,13 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
      */
     record Ports(int local, int remote) {}
 
+    /**
+     * One read of the tables: the open connections, and the ports something listens on. A
+     * listening socket on a request's local port shows that the table sees this server's sockets
+     * (the same network namespace), so that a connection of it missing from the table is closed.
+     */
+    record Listing(Set<Ports> open, Set<Integer> listening) {}
+
     private final List<Path> files;
 
     TcpConnectionTable(List<Path> files) {
@@ -54,10 +61,10 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
      * watch's CPU, the kernel's listing the rest (bench/profile.sh, /generate at concurrency 32).
      */
     @Override
-    public Set<Ports> open() {
-        Set<Ports> open = new HashSet<>();
-        forEachRow(false, (table, row, end) -> parse(table, row, end, open));
-        return open;
+    public Listing read() {
+        Listing listing = new Listing(new HashSet<>(), new HashSet<>());
+        forEachRow(false, (table, row, end) -> parse(table, row, end, listing));
+        return listing;
     }
 
     /** A connection row of a table: its bytes from {@code from} to {@code to}. */
@@ -113,18 +120,18 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
     }
 
     /** One row, as a String: for tests. */
-    static void parse(String line, Set<Ports> open) {
+    static void parse(String line, Listing listing) {
         byte[] b = line.getBytes(StandardCharsets.US_ASCII);
-        parse(b, 0, b.length, open);
+        parse(b, 0, b.length, listing);
     }
 
     /**
      * One row: {@code "  1: 0100007F:9948 0100007F:1FA3 01 00000000:00000000 ..."} (sl, local,
-     * remote, state, tx_queue:rx_queue, in hex). Open means ESTABLISHED (1) or SYN_RECV (3), in
-     * Linux's tcp_states.h. A row that is not a connection row is skipped rather than stop
-     * watching every other connection.
+     * remote, state, tx_queue:rx_queue, in hex). Open means ESTABLISHED (1) or SYN_RECV (3), and
+     * listening LISTEN (10), in Linux's tcp_states.h. A row that is not a connection row is skipped
+     * rather than stop watching every other connection.
      */
-    static void parse(byte[] b, int from, int to, Set<Ports> open) {
+    static void parse(byte[] b, int from, int to, Listing listing) {
         int[] field = fields(b, from, to);
         if (field == null) {
             return;
@@ -133,7 +140,9 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
         int remote = port(b, field[2], to);
         int state = hex(b, field[3], to);
         if (local >= 0 && remote >= 0 && (state == 1 || state == 3)) {
-            open.add(new Ports(local, remote));
+            listing.open().add(new Ports(local, remote));
+        } else if (local >= 0 && state == 10) {
+            listing.listening().add(local);
         }
     }
 

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -241,7 +240,7 @@ class AsyncAnswersTest {
             }
 
             @Override
-            public Set<TcpConnectionTable.Ports> open() {
+            public TcpConnectionTable.Listing read() {
                 throw new AssertionError("not read");
             }
         };

@@ -18,8 +18,12 @@ class DisconnectWatchTest {
     static final Set<Ports> OPEN = Set.of(CLIENT);
     static final Set<Ports> GONE = Set.of(new Ports(8080, 40000)); // another client only
 
-    /** Hands out the given reads in order, then repeats the last one. */
+    /** Hands out the given reads in order, then repeats the last one; each lists the server's port listening. */
     static DisconnectWatch.OpenConnections reads(List<Set<Ports>> reads) {
+        return reads(reads, Set.of(CLIENT.local()));
+    }
+
+    static DisconnectWatch.OpenConnections reads(List<Set<Ports>> reads, Set<Integer> listening) {
         Deque<Set<Ports>> left = new ArrayDeque<>(reads);
         return new DisconnectWatch.OpenConnections() {
             @Override
@@ -28,8 +32,8 @@ class DisconnectWatchTest {
             }
 
             @Override
-            public Set<Ports> open() {
-                return left.size() > 1 ? left.poll() : left.peek();
+            public TcpConnectionTable.Listing read() {
+                return new TcpConnectionTable.Listing(left.size() > 1 ? left.poll() : left.peek(), listening);
             }
         };
     }
@@ -37,9 +41,14 @@ class DisconnectWatchTest {
     /** Watches CLIENT's request and ticks once per given tick; each tick's reads in order. */
     @SafeVarargs
     static CompletableFuture<String> afterTicks(List<Set<Ports>>... ticks) {
+        return afterTicks(Set.of(CLIENT.local()), ticks);
+    }
+
+    @SafeVarargs
+    static CompletableFuture<String> afterTicks(Set<Integer> listening, List<Set<Ports>>... ticks) {
         List<Set<Ports>> all = new ArrayList<>();
         List.of(ticks).forEach(all::addAll);
-        try (DisconnectWatch watch = new DisconnectWatch(reads(all), Duration.ofHours(1))) {
+        try (DisconnectWatch watch = new DisconnectWatch(reads(all, listening), Duration.ofHours(1))) {
             CompletableFuture<String> task = new CompletableFuture<>();
             watch.watch(CLIENT.local(), CLIENT.remote(), task);
             for (int i = 0; i < ticks.length; i++) {
@@ -66,9 +75,28 @@ class DisconnectWatchTest {
     }
 
     @Test
-    void aConnectionNeverSeenOpenIsLeftAlone() {
+    void aConnectionNeverSeenOpenIsCancelledWhenTheTableSeesItsServer() {
+        // The client left before the first look (checks are spaced by their cost); the server's
+        // listening socket is listed, so the table would list the connection were it open.
+        assertThat(afterTicks(List.of(GONE, GONE, GONE))).isCancelled();
+        assertThat(afterTicks(List.of(GONE, GONE, OPEN))).as("torn reads").isNotDone();
+    }
+
+    @Test
+    void aConnectionTheTableCannotSeeIsLeftAlone() {
         // Not findable here: another network namespace, or ports that are not the socket's.
-        assertThat(afterTicks(List.of(GONE), List.of(GONE), List.of(GONE))).isNotDone();
+        assertThat(afterTicks(Set.of(), List.of(GONE), List.of(GONE), List.of(GONE)))
+                .isNotDone();
+        assertThat(afterTicks(Set.of(9090), List.of(GONE), List.of(GONE))).isNotDone();
+    }
+
+    @Test
+    void checksAreSpacedByWhatTheyCost() {
+        long interval = 200_000_000;
+        assertThat(DisconnectWatch.nextDelay(interval, 1_000_000)).isEqualTo(interval);
+        assertThat(DisconnectWatch.nextDelay(interval, 20_000_000))
+                .as("a 20 ms check: the watch takes at most 2% of a CPU")
+                .isEqualTo(1_000_000_000);
     }
 
     @Test

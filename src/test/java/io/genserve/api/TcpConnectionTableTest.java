@@ -35,8 +35,9 @@ class TcpConnectionTableTest {
                         + " 00000000:00000000 00:00000000 00000000     0        0 4 1\n"
                         + "   1: garbage\n");
         // LISTEN (0A), CLOSE_WAIT (08: the client closed) and TIME_WAIT (06) are not open.
-        assertThat(new TcpConnectionTable(List.of(tcp, tcp6, dir.resolve("absent"))).open())
-                .containsExactlyInAnyOrder(new Ports(8080, 0xD2A4), new Ports(8080, 0xD2A7));
+        TcpConnectionTable.Listing listing = new TcpConnectionTable(List.of(tcp, tcp6, dir.resolve("absent"))).read();
+        assertThat(listing.open()).containsExactlyInAnyOrder(new Ports(8080, 0xD2A4), new Ports(8080, 0xD2A7));
+        assertThat(listing.listening()).as("the LISTEN row's port").containsExactly(8080);
     }
 
     @Test
