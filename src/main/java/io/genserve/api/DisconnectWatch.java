@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -76,8 +77,8 @@ final class DisconnectWatch implements AutoCloseable {
         checkSafely();
         try {
             ticker.schedule(this::tick, nextDelay(intervalNanos, System.nanoTime() - started), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closed
+        } catch (RejectedExecutionException e) {
+            // closed: no more checks
         }
     }
 

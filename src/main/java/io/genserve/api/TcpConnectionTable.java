@@ -3,7 +3,6 @@ package io.genserve.api;
 import io.genserve.edge.UnreadBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -117,12 +116,6 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
             i++;
         }
         return Math.min(b.length, i + 1);
-    }
-
-    /** One row, as a String: for tests. */
-    static void parse(String line, Listing listing) {
-        byte[] b = line.getBytes(StandardCharsets.US_ASCII);
-        parse(b, 0, b.length, listing);
     }
 
     /**

@@ -86,6 +86,41 @@ class ModelBatcherTest {
     }
 
     @Test
+    void anItemThatCouldNotRunBeforeItsDeadlineIsRefusedAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch measured = new CountDownLatch(1);
+        batcher = start(
+                (b, c) -> {
+                    if (measured.getCount() > 0) {
+                        Thread.sleep(200); // the first run: what a run costs, as the batcher sees it
+                        measured.countDown();
+                        return doubling(b, c);
+                    }
+                    return heldUntil(release).run(b, c);
+                },
+                settings(1, Duration.ZERO, 100));
+        batcher.submit(item(1), null).get(5, TimeUnit.SECONDS);
+        List<CompletableFuture<Map<String, HeapTensor>>> queued = new java.util.ArrayList<>();
+        for (int i = 0; i < 11; i++) { // one runs (held), ten wait: at >= 200 ms each, >= 2 s of work
+            queued.add(batcher.submit(item(i), Duration.ofSeconds(30)));
+        }
+        awaitQueueDepth(10);
+        CompletableFuture<Map<String, HeapTensor>> tooLate = batcher.submit(item(9), Duration.ofSeconds(1));
+        assertThat(tooLate).isCompletedExceptionally();
+        assertThatThrownBy(tooLate::join)
+                .hasCauseInstanceOf(OverloadedException.class)
+                .hasMessageContaining("10 requests queued")
+                .hasMessageContaining("deadline of 1.0 s");
+        CompletableFuture<Map<String, HeapTensor>> inTime = batcher.submit(item(9), Duration.ofSeconds(60));
+        assertThat(inTime).isNotDone();
+        release.countDown();
+        assertThat(inTime.get(10, TimeUnit.SECONDS)).containsKey("y");
+        for (CompletableFuture<Map<String, HeapTensor>> f : queued) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).containsKey("y");
+        }
+    }
+
+    @Test
     void concurrentItemsShareARunAndEachGetsItsOwnRow() throws Exception {
         batcher = start(this::doubling, settings(8, Duration.ofMillis(200), 100));
         List<CompletableFuture<Map<String, HeapTensor>>> futures =
