@@ -115,9 +115,11 @@ public final class ModelBatcher implements AutoCloseable {
         }
         int ahead = aggregator.size();
         long expected = expectedNanos(ahead);
-        if (expected > limit.toNanos()) {
+        if (ahead > 0 && expected > limit.toNanos()) {
             // It would wait in the queue only to be answered 504 at its deadline: refused now
             // (429 + Retry-After), before it takes a place, memory and the CPU of a wasted wait.
+            // Never with an empty queue: there the deadline decides, and the runs that follow keep
+            // the estimate current (refusing every request would freeze it on one slow run).
             return refuse(cannotMeetDeadline(ahead, expected, limit));
         }
         if (!memory.tryAcquire(bytes)) {
