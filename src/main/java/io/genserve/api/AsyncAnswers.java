@@ -1,5 +1,6 @@
 package io.genserve.api;
 
+import io.genserve.edge.AsyncContexts;
 import io.genserve.error.MemoryExhaustedException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -196,14 +197,14 @@ final class AsyncAnswers {
                     out.write(body); // takes all of it; isReady() stays false until the socket took the rest
                 }
                 if (out.isReady()) {
-                    complete(async);
+                    AsyncContexts.complete(async);
                 }
             }
 
             @Override
             public void onError(Throwable t) {
                 log.debug("could not write the answer to {}: {}", request.getRequestURI(), t.toString());
-                complete(async);
+                AsyncContexts.complete(async);
             }
         };
         try {
@@ -275,16 +276,8 @@ final class AsyncAnswers {
             log.debug("could not write the answer to {}: {}", request.getRequestURI(), e.toString());
         } finally {
             if (!completesItself) {
-                complete(async);
+                AsyncContexts.complete(async);
             }
-        }
-    }
-
-    private static void complete(AsyncContext async) {
-        try {
-            async.complete();
-        } catch (IllegalStateException e) {
-            // completed already by the container (a broken connection)
         }
     }
 

@@ -80,7 +80,7 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
         for (Path file : files) {
             byte[] table;
             try {
-                table = read(file);
+                table = readFile(file);
             } catch (UncheckedIOException e) {
                 if (!skipFailed) {
                     throw e;
@@ -100,7 +100,7 @@ final class TcpConnectionTable implements DisconnectWatch.OpenConnections {
     }
 
     /** One table's bytes; null where this system has none or may not read it. */
-    private static byte[] read(Path file) {
+    private static byte[] readFile(Path file) {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException | AccessDeniedException e) {

@@ -297,7 +297,7 @@ final class BodyIntake implements ReadListener {
         }
         state = State.DONE;
         checks.remove(this);
-        async.complete();
+        AsyncContexts.complete(async);
     }
 
     /** The client is gone: nobody to answer. */

@@ -210,7 +210,7 @@ public final class BodyIntakeFilter implements Filter {
                 } catch (IOException | RuntimeException e) {
                     log.debug("could not answer a refused request", e);
                 }
-                complete(async);
+                AsyncContexts.complete(async);
                 return;
             }
         }
@@ -221,15 +221,7 @@ public final class BodyIntakeFilter implements Filter {
             async.dispatch();
         } catch (IllegalStateException e) { // the connection broke meanwhile: nothing will answer
             completion.abandon();
-            complete(async);
-        }
-    }
-
-    private static void complete(AsyncContext async) {
-        try {
-            async.complete();
-        } catch (IllegalStateException e) {
-            // completed already by the container (a broken connection)
+            AsyncContexts.complete(async);
         }
     }
 
