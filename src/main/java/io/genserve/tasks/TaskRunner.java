@@ -13,7 +13,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -33,6 +36,7 @@ public final class TaskRunner {
     private final ItemDispatcher dispatcher;
     private final TaskMeters meters;
     private final MemoryBudget memory;
+    private final Executor preprocessing;
     private final Map<Task, TaskCodec<?, ?, ?>> codecs = new EnumMap<>(Task.class);
 
     TaskRunner(
@@ -40,11 +44,13 @@ public final class TaskRunner {
             ItemDispatcher dispatcher,
             TaskMeters meters,
             MemoryBudget memory,
+            Executor preprocessing,
             List<TaskCodec<?, ?, ?>> codecs) {
         this.catalog = catalog;
         this.dispatcher = dispatcher;
         this.meters = meters;
         this.memory = memory;
+        this.preprocessing = preprocessing;
         codecs.forEach(c -> this.codecs.put(c.task(), c));
     }
 
@@ -115,7 +121,9 @@ public final class TaskRunner {
     }
 
     /**
-     * encode → the model's batcher → decode, each step timed.
+     * encode → the model's batcher → decode, each step timed. What the request will cost is
+     * worked out (and refused) on the caller's thread; images are decoded and encoded on the
+     * preprocessing pool (see {@link #decodesImages}).
      *
      * @param task the task the model must serve, or null for any (raw tensors)
      * @param work the request's work on the model version it got
@@ -132,7 +140,9 @@ public final class TaskRunner {
         String tag = TaskMeters.NO_MODEL;
         MemoryBudget.Reservation decoding = null;
         // Held while the request is encoded and queued: the whole request lands on one version.
-        try (ModelCatalog.Lease lease = catalog.lease(modelName, task, field)) {
+        ModelCatalog.Lease lease = null;
+        try {
+            lease = catalog.lease(modelName, task, field);
             ServedModel model = lease.model();
             tag = model.name();
             checkTimeout(timeout, model);
@@ -142,27 +152,140 @@ public final class TaskRunner {
             Cost cost = w.cost();
             checkFits(cost, model, task == Task.GENERATE ? "count" : task == null ? "inputs" : "image");
             decoding = reserve(cost);
-            Encoding<O> encoding = w.encode();
-            meters.preprocess(tag, taskTag, System.nanoTime() - t0);
-            String modelTag = tag;
-            CompletableFuture<O> result = dispatcher.dispatch(
-                    model, encoding.items(), timeout, encoding.decode(), n -> meters.postprocess(modelTag, taskTag, n));
-            MemoryBudget.Reservation held = decoding;
+            Admitted<O> admitted = new Admitted<>(lease, decoding, model, w, taskTag, protocol, timeout, t0);
+            lease = null;
+            decoding = null;
+            if (!decodesImages(task)) {
+                return admitted.encodeAndDispatch();
+            }
+            CompletableFuture<O> result = new CompletableFuture<>();
+            try {
+                preprocessing.execute(() -> admitted.encodeAndDispatch().whenComplete((v, e) -> {
+                    if (e == null) {
+                        result.complete(v);
+                    } else {
+                        result.completeExceptionally(Outcome.unwrap(e));
+                    }
+                }));
+            } catch (RejectedExecutionException e) { // shutting down
+                return admitted.fail(e);
+            }
             result.whenComplete((v, e) -> {
-                held.close(); // the decoded images live in the encoding's context until the answer is complete
-                meters.request(modelTag, taskTag, protocol, Outcome.of(e), System.nanoTime() - t0);
+                if (e != null) {
+                    admitted.cancel(); // the client went away (or the request failed): no run for it
+                }
             });
             return result;
         } catch (RuntimeException | OutOfMemoryError e) {
-            if (decoding != null) {
-                decoding.close();
-            }
-            RuntimeException failure = e instanceof OutOfMemoryError oom
-                    ? MemoryExhaustedException.whileServing("preparing this request", oom)
-                    : (RuntimeException) e;
-            meters.request(tag, taskTag, protocol, Outcome.of(failure), System.nanoTime() - t0);
-            return CompletableFuture.failedFuture(failure);
+            return failed(e, "preparing this request", lease, decoding, tag, taskTag, protocol, t0);
         }
+    }
+
+    /**
+     * Whether a task's encoding decodes images: PNG/JPEG decoding, resizing and tiling cost
+     * milliseconds of CPU, and run on the preprocessing pool, at inference's priority, rather than
+     * on the API's request threads, which run at a low one (genserve.http.request-thread-nice) so
+     * that refusing a flood cannot starve the runs. Decoded there, admitted requests would queue
+     * for the CPU behind the very refusals that protect them. Generation (seeds to latents) and
+     * raw tensors (parsed already) encode in microseconds: a thread hop would cost them more
+     * than it saves.
+     */
+    private static boolean decodesImages(Task task) {
+        return task != null && task != Task.GENERATE;
+    }
+
+    /** A request that passed its checks, holding its model version and its decoding memory until it is queued. */
+    private final class Admitted<O> {
+        private final ModelCatalog.Lease lease;
+        private final MemoryBudget.Reservation decoding;
+        private final ServedModel model;
+        private final Work<O> work;
+        private final String taskTag;
+        private final String protocol;
+        private final Duration timeout;
+        private final long t0;
+        private volatile CompletableFuture<O> dispatched;
+        private volatile boolean cancelled;
+
+        Admitted(
+                ModelCatalog.Lease lease,
+                MemoryBudget.Reservation decoding,
+                ServedModel model,
+                Work<O> work,
+                String taskTag,
+                String protocol,
+                Duration timeout,
+                long t0) {
+            this.lease = lease;
+            this.decoding = decoding;
+            this.model = model;
+            this.work = work;
+            this.taskTag = taskTag;
+            this.protocol = protocol;
+            this.timeout = timeout;
+            this.t0 = t0;
+        }
+
+        /** Never throws: a failure is the returned future's. Closes the lease once the items are queued. */
+        CompletableFuture<O> encodeAndDispatch() {
+            String tag = model.name();
+            try {
+                if (cancelled) { // gone while it waited for the pool: nothing to decode
+                    return failed(new CancellationException(), "", lease, decoding, tag, taskTag, protocol, t0);
+                }
+                Encoding<O> encoding = work.encode();
+                meters.preprocess(tag, taskTag, System.nanoTime() - t0);
+                CompletableFuture<O> result = dispatcher.dispatch(
+                        model, encoding.items(), timeout, encoding.decode(), n -> meters.postprocess(tag, taskTag, n));
+                lease.close();
+                dispatched = result;
+                if (cancelled) {
+                    result.cancel(false);
+                }
+                result.whenComplete((v, e) -> {
+                    decoding.close(); // the decoded images live in the encoding's context until the answer is complete
+                    meters.request(tag, taskTag, protocol, Outcome.of(e), System.nanoTime() - t0);
+                });
+                return result;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                return failed(e, "decoding this request", lease, decoding, tag, taskTag, protocol, t0);
+            }
+        }
+
+        CompletableFuture<O> fail(RuntimeException e) {
+            return failed(e, "", lease, decoding, model.name(), taskTag, protocol, t0);
+        }
+
+        void cancel() {
+            cancelled = true;
+            CompletableFuture<O> d = dispatched;
+            if (d != null) {
+                d.cancel(false);
+            }
+        }
+    }
+
+    /** Releases what the request held and counts it; an OutOfMemoryError becomes a 503, never a 500. */
+    private <O> CompletableFuture<O> failed(
+            Throwable e,
+            String step,
+            ModelCatalog.Lease lease,
+            MemoryBudget.Reservation decoding,
+            String tag,
+            String taskTag,
+            String protocol,
+            long t0) {
+        if (decoding != null) {
+            decoding.close();
+        }
+        if (lease != null) {
+            lease.close();
+        }
+        RuntimeException failure = e instanceof OutOfMemoryError oom
+                ? MemoryExhaustedException.whileServing(step, oom)
+                : (RuntimeException) e;
+        meters.request(tag, taskTag, protocol, Outcome.of(failure), System.nanoTime() - t0);
+        return CompletableFuture.failedFuture(failure);
     }
 
     /** Refuses with 413, before anything is decoded, a request that could not fit even into an idle service. */

@@ -44,6 +44,19 @@ class TasksConfiguration {
         return pool;
     }
 
+    /**
+     * Decodes and encodes the images of admitted requests (TaskRunner), at inference's priority
+     * rather than the API request threads' low one. Its queue is bounded by what is admitted: the
+     * edge's concurrency limit and the memory budget, checked before a request gets here.
+     */
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService preprocessingPool() {
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("preprocess"));
+        pool.prestartAllCoreThreads(); // now, at normal priority (a thread inherits its creator's)
+        return pool;
+    }
+
     /** Shared by the HTTP edge and every model's batcher: what requests in progress hold, all models together. */
     @Bean
     MemoryBudget memoryBudget(BatchingProperties batching) {
@@ -97,8 +110,9 @@ class TasksConfiguration {
             ItemDispatcher dispatcher,
             TaskMeters meters,
             MemoryBudget memoryBudget,
+            ExecutorService preprocessingPool,
             List<TaskCodec<?, ?, ?>> codecs) {
-        return new TaskRunner(catalog, dispatcher, meters, memoryBudget, codecs);
+        return new TaskRunner(catalog, dispatcher, meters, memoryBudget, preprocessingPool, codecs);
     }
 
     private static ThreadFactory daemon(String name) {

@@ -61,6 +61,11 @@ final class TestCatalogs implements AutoCloseable {
 
     /** Loads graphs with real ONNX Runtime through {@code front}, which may refuse some. */
     ModelCatalog catalog(Path repository, GraphLoader front) {
+        return catalog(repository, front, List.of(new GenerationCodec()), MemoryBudget.unlimited());
+    }
+
+    /** As {@link #catalog(Path, GraphLoader)}, serving the tasks of {@code codecs} under {@code memory}. */
+    ModelCatalog catalog(Path repository, GraphLoader front, List<TaskCodec<?, ?, ?>> codecs, MemoryBudget memory) {
         CatalogProperties properties = new CatalogProperties(repository, true, Duration.ofSeconds(60), Duration.ZERO);
         GraphLoader recording = (name, file, runs) -> {
             OnnxModel m = front.load(name, file, runs);
@@ -68,14 +73,7 @@ final class TestCatalogs implements AutoCloseable {
             return m;
         };
         ModelLoader loader = new ModelLoader(
-                properties,
-                batching,
-                recording,
-                registry,
-                timer,
-                new ItemDispatcher(postprocessing),
-                List.of(new GenerationCodec()),
-                MemoryBudget.unlimited());
+                properties, batching, recording, registry, timer, new ItemDispatcher(postprocessing), codecs, memory);
         return new ModelCatalog(properties, batching, loader, registry);
     }
 
