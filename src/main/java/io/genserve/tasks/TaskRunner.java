@@ -194,7 +194,7 @@ public final class TaskRunner {
         return task != null && task != Task.GENERATE;
     }
 
-    /** A request that passed its checks, holding its model version and its decoding memory until it is queued. */
+    /** A request that passed its checks: holds its model version until its items are queued, its decoding memory until it is answered. */
     private final class Admitted<O> {
         private final ModelCatalog.Lease lease;
         private final MemoryBudget.Reservation decoding;
