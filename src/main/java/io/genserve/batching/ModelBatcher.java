@@ -41,6 +41,15 @@ public final class ModelBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ModelBatcher.class);
 
+    /**
+     * An item is queued only when the work ahead of it, as estimated, fits its deadline this many
+     * times over. The estimate is a smoothed past, and runs slow down just as a flood begins (its
+     * decoding and answers take CPU from them): with no margin, 11 of 544 admitted requests still
+     * ended as 504s in a /style-transfer soak (bench/soak.sh, 2026-12-07). Queued work beyond half
+     * the deadline adds waiting, not throughput.
+     */
+    private static final long DEADLINE_MARGIN = 2;
+
     private final String model;
     private final Runner runner;
     private final BatchSettings settings;
@@ -110,17 +119,9 @@ public final class ModelBatcher implements AutoCloseable {
         long now = clock.getAsLong();
         Job job = new Job(feed, now, now + limit.toNanos());
         long bytes = job.bytes();
-        if (closed) {
-            return refuse(shuttingDown());
-        }
-        int ahead = aggregator.size();
-        long expected = expectedNanos(ahead);
-        if (ahead > 0 && expected > limit.toNanos()) {
-            // It would wait in the queue only to be answered 504 at its deadline: refused now
-            // (429 + Retry-After), before it takes a place, memory and the CPU of a wasted wait.
-            // Never with an empty queue: there the deadline decides, and the runs that follow keep
-            // the estimate current (refusing every request would freeze it on one slow run).
-            return refuse(cannotMeetDeadline(ahead, expected, limit));
+        String refusal = refusal(limit);
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(overloaded(refusal));
         }
         if (!memory.tryAcquire(bytes)) {
             // Memory, like the other holders of the budget (body intake, decoding): 503, not the queue's 429.
@@ -149,18 +150,41 @@ public final class ModelBatcher implements AutoCloseable {
     }
 
     /**
-     * Refuses at once, before the caller decodes a request, when the queue is already full or the
-     * model is shutting down. Decoding an image costs milliseconds of CPU that, spent on requests
-     * refused anyway, is taken from the runs (measured with 64 clients flooding a style model with
-     * a queue of 8: 334 refusals a second instead of 141). Only a shortcut: the bounded offer in
-     * {@link #submit} stays the bound.
+     * Refuses at once, before the caller decodes a request, what {@link #submit} would refuse now:
+     * the model shutting down, its queue full, or more work queued than the request's deadline
+     * allows. Decoding an image costs milliseconds of CPU that, spent on requests refused anyway,
+     * is taken from the runs (measured with 64 clients flooding a style model with a queue of 8:
+     * 334 refusals a second instead of 141). Only a shortcut: the bounded offer in {@link #submit}
+     * stays the bound.
      *
+     * @param timeout the request's deadline from now; null for the model's default
      * @throws OverloadedException when a request submitted now would be refused
      */
-    public void refuseIfFull() {
-        if (closed || aggregator.size() >= settings.maxQueueSize()) {
-            throw overloaded(closed ? shuttingDown() : queueFull());
+    public void refuseIfFull(Duration timeout) {
+        String refusal = refusal(timeout == null ? settings.timeout() : timeout);
+        if (refusal != null) {
+            throw overloaded(refusal);
         }
+    }
+
+    /** Why an item with this deadline would be refused if submitted now; null when it would be queued. */
+    private String refusal(Duration limit) {
+        if (closed) {
+            return shuttingDown();
+        }
+        int ahead = aggregator.size();
+        if (ahead >= settings.maxQueueSize()) {
+            return queueFull();
+        }
+        long expected = expectedNanos(ahead);
+        if (ahead > 0 && expected > limit.toNanos() / DEADLINE_MARGIN) {
+            // It would wait in the queue only to be answered 504 at its deadline: refused now
+            // (429 + Retry-After), before it takes a place, memory and the CPU of a wasted wait.
+            // Never with an empty queue: there the deadline decides, and the runs that follow keep
+            // the estimate current (refusing every request would freeze it on one slow run).
+            return cannotMeetDeadline(ahead, expected, limit);
+        }
+        return null;
     }
 
     private CompletableFuture<Map<String, HeapTensor>> refuse(String why) {
@@ -191,7 +215,7 @@ public final class ModelBatcher implements AutoCloseable {
 
     private String cannotMeetDeadline(int ahead, long expectedNanos, Duration limit) {
         return String.format(
-                "model '%s' has %d requests queued, about %.1f s of work, more than this request's deadline of %.1f s",
+                "model '%s' has %d requests queued, about %.1f s of work, more than half of this request's deadline of %.1f s",
                 model, ahead, expectedNanos / 1e9, limit.toNanos() / 1e9);
     }
 

@@ -146,8 +146,8 @@ public final class TaskRunner {
             ServedModel model = lease.model();
             tag = model.name();
             checkTimeout(timeout, model);
-            model.batcher()
-                    .refuseIfFull(); // before decoding: under overload, decoding what is refused starves the runs
+            // Before decoding: under overload, decoding what is refused anyway starves the runs.
+            model.batcher().refuseIfFull(timeout);
             Work<O> w = work.apply(model);
             Cost cost = w.cost();
             checkFits(cost, model, task == Task.GENERATE ? "count" : task == null ? "inputs" : "image");

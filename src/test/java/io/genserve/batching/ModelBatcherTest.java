@@ -105,6 +105,11 @@ class ModelBatcherTest {
             queued.add(batcher.submit(item(i), Duration.ofSeconds(30)));
         }
         awaitQueueDepth(10);
+        assertThatThrownBy(() -> batcher.refuseIfFull(Duration.ofSeconds(1)))
+                .as("refused before the caller decodes anything")
+                .isInstanceOf(OverloadedException.class)
+                .hasMessageContaining("deadline of 1.0 s");
+        batcher.refuseIfFull(Duration.ofSeconds(60));
         CompletableFuture<Map<String, HeapTensor>> tooLate = batcher.submit(item(9), Duration.ofSeconds(1));
         assertThat(tooLate).isCompletedExceptionally();
         assertThatThrownBy(tooLate::join)
@@ -154,9 +159,9 @@ class ModelBatcherTest {
         var running = batcher.submit(item(1), null);
         awaitQueueDepth(0); // the first item is in the (blocked) run
         var q1 = batcher.submit(item(2), null);
-        batcher.refuseIfFull(); // one place left: no refusal before decoding
+        batcher.refuseIfFull(null); // one place left: no refusal before decoding
         var q2 = batcher.submit(item(3), null);
-        assertThatThrownBy(batcher::refuseIfFull)
+        assertThatThrownBy(() -> batcher.refuseIfFull(null))
                 .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("queue of model 'm' is full");
         var refused = batcher.submit(item(4), null);
