@@ -62,15 +62,17 @@ class StyleNet(nn.Module):
     [N,3,H,W] RGB [0,1], any H, W >= 4: each upsampling targets the exact size of the matching
     encoder level, so odd sizes work."""
 
-    def __init__(self, ch=24, blocks=5):
+    def __init__(self, ch=24, blocks=5, head_photo=True):
         super().__init__()
+        self.head_photo = head_photo
         self.c1 = ConvIN(3, ch, 9)
         self.d1 = ConvIN(ch, 2 * ch, 3, 2)
         self.d2 = ConvIN(2 * ch, 4 * ch, 3, 2)
         self.res = nn.Sequential(*[Residual(4 * ch) for _ in range(blocks)])
         self.u1 = ConvIN(4 * ch + 2 * ch, 2 * ch, 3)
         self.u2 = ConvIN(2 * ch + ch, ch, 3)
-        self.head = nn.Sequential(nn.Conv2d(ch + 3, ch, 3, padding=1, padding_mode="reflect"), nn.ReLU(True),
+        self.head = nn.Sequential(nn.Conv2d(ch + (3 if head_photo else 0), ch, 3, padding=1, padding_mode="reflect"),
+                                  nn.ReLU(True),
                                   nn.Conv2d(ch, 3, 3, padding=1, padding_mode="reflect"))
 
     def forward(self, x):
@@ -80,7 +82,7 @@ class StyleNet(nn.Module):
         h = self.res(self.d2(h1))
         h = self.u1(torch.cat([F.interpolate(h, size=h1.shape[-2:], mode="nearest"), h1], 1))
         h = self.u2(torch.cat([F.interpolate(h, size=h0.shape[-2:], mode="nearest"), h0], 1))
-        return torch.sigmoid(self.head(torch.cat([h, xs], 1)))
+        return torch.sigmoid(self.head(torch.cat([h, xs], 1) if self.head_photo else h))
 
 
 # --------------------------------------------------------------------------- palette stage
@@ -177,9 +179,9 @@ class PaletteStage(nn.Module):
 class Stylised(nn.Module):
     """The served network: the transformation network, then the painting's palette."""
 
-    def __init__(self, ch=24, blocks=5, max_lift=8.0):
+    def __init__(self, ch=24, blocks=5, max_lift=8.0, head_photo=True):
         super().__init__()
-        self.net = StyleNet(ch, blocks)
+        self.net = StyleNet(ch, blocks, head_photo)
         self.palette = PaletteStage(max_lift)
 
     def forward(self, x):
@@ -273,7 +275,7 @@ def pick_tone(x_lum_mean, painting_mean):
 
 def train(args, photos, style):
     common.setup(args.seed, args.threads)
-    net = Stylised(args.width, args.blocks, args.max_lift)
+    net = Stylised(args.width, args.blocks, args.max_lift, args.head_photo == "yes")
     net.palette.set_painting(style)
     L = loss_net()
     tones = tone_targets(L, style)
@@ -545,6 +547,8 @@ def main():
     ap.add_argument("--crop", type=int, default=192)
     ap.add_argument("--width", type=int, default=16)
     ap.add_argument("--blocks", type=int, default=5)
+    ap.add_argument("--head-photo", choices=["yes", "no"], default="yes",
+                    help="whether the full-resolution head sees the photo itself beside the decoder's features")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--style-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
     ap.add_argument("--max-lift", type=float, default=None,
@@ -603,7 +607,8 @@ def main():
         net.palette.max_lift = args.max_lift  # no weights: a setting of the stage, as chosen now
     else:
         net, train_min = train(args, photos, style)
-        torch.save({"config": {"ch": args.width, "blocks": args.blocks, "max_lift": args.max_lift}, "palette": True, "state": net.state_dict(),
+        torch.save({"config": {"ch": args.width, "blocks": args.blocks, "max_lift": args.max_lift,
+                               "head_photo": args.head_photo == "yes"}, "palette": True, "state": net.state_dict(),
                     "train_minutes": train_min}, ckpt)
     s, rows = style_eval.evaluate(style_eval.stylise_torch(net), eval_painting, eval_paths, args.eval_side)
     common.log("metrics", s)
