@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -31,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * network namespace). Otherwise it is left alone: a table that cannot see this server's sockets
  * (another network namespace, a sandboxed kernel) must not cancel anything. (Seen open alone is
  * not enough: with checks spaced by their cost, a client that leaves before the first look was
- * never seen.) Thread-safe.
+ * never seen.) Only connections to a port this server listens on ({@link #serving}) are watched:
+ * a request that did not come through one of its sockets (Spring's mock requests say port 80)
+ * has no connection to look for, and a process beside it that listens on that port made the
+ * table "see" it gone (a clean-clone CI's RequestBodyFuzzTest answered 499). Thread-safe.
  */
 final class DisconnectWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DisconnectWatch.class);
@@ -48,6 +52,7 @@ final class DisconnectWatch implements AutoCloseable {
 
     private final OpenConnections table;
     private final Map<CompletableFuture<?>, Watched> waiting = new ConcurrentHashMap<>();
+    private final Set<Integer> servingPorts = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
     private final long intervalNanos;
 
@@ -86,9 +91,17 @@ final class DisconnectWatch implements AutoCloseable {
         return Math.max(intervalNanos, COST_SPACING * costNanos);
     }
 
-    /** Watches the connection with these ports (the socket's own, not forwarded ones) until {@code task} completes. */
+    /** This server listens on {@code port} (known once its web server has started: server.port may be 0). */
+    void serving(int port) {
+        servingPorts.add(port);
+    }
+
+    /**
+     * Watches the connection with these ports (the socket's own, not forwarded ones) until {@code
+     * task} completes; a local port this server does not listen on is not watched.
+     */
     void watch(int localPort, int remotePort, CompletableFuture<?> task) {
-        if (ticker == null || task.isDone() || localPort <= 0 || remotePort <= 0) {
+        if (ticker == null || task.isDone() || !servingPorts.contains(localPort) || remotePort <= 0) {
             return;
         }
         waiting.put(task, new Watched(new Ports(localPort, remotePort)));

@@ -48,7 +48,8 @@ class DisconnectWatchTest {
     static CompletableFuture<String> afterTicks(Set<Integer> listening, List<Set<Ports>>... ticks) {
         List<Set<Ports>> all = new ArrayList<>();
         List.of(ticks).forEach(all::addAll);
-        try (DisconnectWatch watch = new DisconnectWatch(reads(all, listening), Duration.ofHours(1))) {
+        try (DisconnectWatch watch =
+                servingClientPort(new DisconnectWatch(reads(all, listening), Duration.ofHours(1)))) {
             CompletableFuture<String> task = new CompletableFuture<>();
             watch.watch(CLIENT.local(), CLIENT.remote(), task);
             for (int i = 0; i < ticks.length; i++) {
@@ -56,6 +57,12 @@ class DisconnectWatchTest {
             }
             return task;
         }
+    }
+
+    /** The watch, told that this server listens on CLIENT's local port (its web server started). */
+    static DisconnectWatch servingClientPort(DisconnectWatch watch) {
+        watch.serving(CLIENT.local());
+        return watch;
     }
 
     @Test
@@ -101,7 +108,8 @@ class DisconnectWatchTest {
 
     @Test
     void answeredRequestsAreNoLongerWatched() {
-        try (DisconnectWatch watch = new DisconnectWatch(reads(List.of(OPEN, GONE)), Duration.ofHours(1))) {
+        try (DisconnectWatch watch =
+                servingClientPort(new DisconnectWatch(reads(List.of(OPEN, GONE)), Duration.ofHours(1)))) {
             CompletableFuture<String> task = new CompletableFuture<>();
             watch.watch(CLIENT.local(), CLIENT.remote(), task);
             watch.check();
@@ -113,13 +121,34 @@ class DisconnectWatchTest {
 
     @Test
     void requestsWithoutRealPortsAreNotWatched() {
-        try (DisconnectWatch watch =
-                new DisconnectWatch(reads(List.of(Set.of(new Ports(8080, 0)), GONE)), Duration.ofHours(1))) {
+        try (DisconnectWatch watch = servingClientPort(new DisconnectWatch(
+                reads(List.of(Set.of(new Ports(8080, 0)), GONE)), Duration.ofHours(1)))) {
             CompletableFuture<String> task = new CompletableFuture<>();
             watch.watch(8080, 0, task); // a forwarded address without a port
             watch.check();
             watch.check();
             assertThat(task).isNotDone();
+        }
+    }
+
+    @Test
+    void requestsOnAPortThisServerDoesNotListenOnAreNotWatched() {
+        // Spring's mock requests say local port 80; another process listening on 80 lists it, so
+        // a connection that never existed looked gone: MockMvc requests were answered 499.
+        try (DisconnectWatch watch = servingClientPort(
+                new DisconnectWatch(reads(List.of(GONE), Set.of(CLIENT.local(), 80)), Duration.ofHours(1)))) {
+            CompletableFuture<String> mock = new CompletableFuture<>();
+            watch.watch(80, 80, mock);
+            watch.check();
+            watch.check();
+            assertThat(mock).isNotDone();
+        }
+        try (DisconnectWatch unstarted =
+                new DisconnectWatch(reads(List.of(GONE), Set.of(CLIENT.local())), Duration.ofHours(1))) {
+            CompletableFuture<String> task = new CompletableFuture<>();
+            unstarted.watch(CLIENT.local(), CLIENT.remote(), task);
+            unstarted.check();
+            assertThat(task).as("no web server started: no port of its own").isNotDone();
         }
     }
 }
