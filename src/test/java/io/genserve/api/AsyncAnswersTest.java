@@ -114,6 +114,35 @@ class AsyncAnswersTest {
     }
 
     @Test
+    void anAnswerIsWrittenOnceEvenWhenEndingTheCycleThrows() throws Exception {
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        answers.answer(request, response, future, AsyncAnswersTest::png);
+        // What the request thread's filter did while another thread completed the cycle: a listener
+        // added during MockAsyncContext.complete()'s walk of its list, which then throws
+        // ConcurrentModificationException out of AsyncContext.start(), after the write.
+        request.getAsyncContext().addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                request.getAsyncContext().addListener(this);
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {}
+
+            @Override
+            public void onError(AsyncEvent event) {}
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {}
+        });
+        BadInputException bad = new BadInputException("image", "corrupt");
+        future.completeExceptionally(bad);
+
+        assertThat(mapped).as("one answer, not a second one over the first").containsExactly(bad);
+        assertThat(request.isAsyncStarted()).isFalse();
+    }
+
+    @Test
     void aCancelledRequestAnswers499() throws Exception {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         answers.answer(request, response, future, AsyncAnswersTest::png);
