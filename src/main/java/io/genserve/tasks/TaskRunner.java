@@ -2,6 +2,7 @@ package io.genserve.tasks;
 
 import io.genserve.batching.MemoryBudget;
 import io.genserve.error.BadInputException;
+import io.genserve.error.DeadlineExceededException;
 import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.TooLargeException;
 import io.genserve.error.UnknownModelException;
@@ -156,17 +157,19 @@ public final class TaskRunner {
             lease = null;
             decoding = null;
             if (!decodesImages(task)) {
-                return admitted.encodeAndDispatch();
+                return admitted.encodeAndDispatch(0);
             }
             CompletableFuture<O> result = new CompletableFuture<>();
+            long handedOver = System.nanoTime();
             try {
-                preprocessing.execute(() -> admitted.encodeAndDispatch().whenComplete((v, e) -> {
-                    if (e == null) {
-                        result.complete(v);
-                    } else {
-                        result.completeExceptionally(Outcome.unwrap(e));
-                    }
-                }));
+                preprocessing.execute(() -> admitted.encodeAndDispatch(System.nanoTime() - handedOver)
+                        .whenComplete((v, e) -> {
+                            if (e == null) {
+                                result.complete(v);
+                            } else {
+                                result.completeExceptionally(Outcome.unwrap(e));
+                            }
+                        }));
             } catch (RejectedExecutionException e) { // shutting down
                 return admitted.fail(e);
             }
@@ -226,17 +229,34 @@ public final class TaskRunner {
             this.t0 = t0;
         }
 
-        /** Never throws: a failure is the returned future's. Closes the lease once the items are queued. */
-        CompletableFuture<O> encodeAndDispatch() {
+        /**
+         * Never throws: a failure is the returned future's. Closes the lease once the items are
+         * queued. The time it waited for a preprocessing thread comes out of its deadline: the
+         * deadline is the client's, and a wait there is a wait like any other.
+         *
+         * @param waitedNanos how long it waited for a preprocessing thread (0: it did not)
+         */
+        CompletableFuture<O> encodeAndDispatch(long waitedNanos) {
             String tag = model.name();
             try {
                 if (cancelled) { // gone while it waited for the pool: nothing to decode
                     return failed(new CancellationException(), "", lease, decoding, tag, taskTag, protocol, t0);
                 }
+                Duration deadline =
+                        timeout != null ? timeout : model.batcher().settings().timeout();
+                Duration left = deadline.minusNanos(waitedNanos);
+                if (left.isNegative() || left.isZero()) { // it waited out its deadline there: never decoded, never run
+                    DeadlineExceededException late = new DeadlineExceededException(tag, deadline, false);
+                    return failed(late, "", lease, decoding, tag, taskTag, protocol, t0);
+                }
                 Encoding<O> encoding = work.encode();
                 meters.preprocess(tag, taskTag, System.nanoTime() - t0);
                 CompletableFuture<O> result = dispatcher.dispatch(
-                        model, encoding.items(), timeout, encoding.decode(), n -> meters.postprocess(tag, taskTag, n));
+                        model,
+                        encoding.items(),
+                        waitedNanos == 0 ? timeout : left,
+                        encoding.decode(),
+                        n -> meters.postprocess(tag, taskTag, n));
                 lease.close();
                 dispatched = result;
                 if (cancelled) {

@@ -123,6 +123,25 @@ class TaskRunnerTest {
     }
 
     @Test
+    void aRequestThatWaitedOutItsDeadlineForThePoolIsNeitherDecodedNorRun() throws Exception {
+        CompletableFuture<ImageResult> styled = runner.styleTransfer(
+                new StyleRequest("style", TestImages.solidPng(40, 30, 0x336699), null, null), Duration.ofMillis(50));
+        Thread.sleep(100); // every preprocessing thread busy with others
+        assertThat(preprocessing.runAll()).isEqualTo(1);
+
+        assertThat(styled)
+                .failsWithin(Duration.ofSeconds(30))
+                .withThrowableThat()
+                .havingRootCause()
+                .isInstanceOf(io.genserve.error.DeadlineExceededException.class)
+                .withMessageContaining("deadline of 50 ms while queued; it was never run");
+        assertThat(parts.registry.find("genserve.preprocess").timers())
+                .as("nothing decoded")
+                .isEmpty();
+        assertThat(memory.usedBytes()).isZero();
+    }
+
+    @Test
     void anImageThatIsNotOneFailsOnThePoolAsBadInputAndReleasesWhatItHeld() throws Exception {
         byte[] png = TestImages.solidPng(40, 30, 0x336699);
         byte[] truncated = java.util.Arrays.copyOf(png, 33 + 12); // signature and IHDR intact: cost is known
