@@ -4,8 +4,9 @@
 No pretrained VGG is available on the build box, so the Gram-matrix style loss is computed in a
 FIXED RANDOM-WEIGHT multi-scale convolutional network (He, Wang & Hopcroft 2016; Ustyuzhaninov
 et al. 2017), on the output at full and half resolution (strokes at two scales), against the
-painting toned towards the photo's brightness. Detail is kept by the architecture (the photo
-itself reaches the full-resolution output head) and by the content loss on luminance: the
+painting toned towards the photo's brightness. Detail is kept by the architecture (with
+--head-photo yes, starry-night's setting, the photo itself reaches the full-resolution output
+head) and by the content loss on luminance: the
 photo's high-pass must survive (projection), the blurred luminance layout stays near the photo's,
 and the photo is not brightened. Evaluation (training/style_eval.py) is on held-out photographs, in
 random probe networks never used in training, against a Lab colour-transfer control.
@@ -429,14 +430,13 @@ look as in the figure at ~300-600 px and finer on larger inputs.
 Johnson et al. 2016 transformation network with U-Net skips: 9x9 conv ({w1}) -> stride-2 3x3
 conv ({w2}) -> stride-2 3x3 conv ({w3}) -> {blocks} residual blocks ({w3}) -> [nearest upsample,
 concat the stride-2 features, 3x3 conv ({w2})] -> [nearest upsample, concat the full-resolution
-features, 3x3 conv ({w1})] -> head: concat the photo itself, 3x3 conv ({w1}) + ReLU, 3x3 conv
+features, 3x3 conv ({w1})] -> head: {head_input}3x3 conv ({w1}) + ReLU, 3x3 conv
 (3), sigmoid -> **palette stage**: in CIE Lab, each image's a and b channels get the painting's
 mean and standard deviation, and its L channel the painting's standard deviation (at most half the
 mean L) around the network's mean L, held to at most {lift:g} above the photo's (so dark photos stay
 dark); fixed statistics of the painting, no weights, in the training loop too, so that the style
 loss works on texture rather than palette. Instance norm (affine) + ReLU
-after every inner conv, reflection padding. The head sees the photo because instance norm throws
-away its brightness and fine detail. {params:,}
+after every inner conv, reflection padding. {head_why} {params:,}
 parameters ({onnx_kb} KB ONNX, opset {opset}).
 
 Losses (no pretrained network exists on the build box), in a **fixed random-weight** 4-level
@@ -514,7 +514,13 @@ def write_card(out, args, info, s, sig, params, train_min, total_min, split, arg
     text = CARD.format(
         argv=argv or training_argv(), name=args.painting, title=info["title"], artist=info["artist"], year=info["year"],
         fig_side=384, crop=args.crop, style_side=args.style_side, w1=args.width, w2=2 * args.width, w3=4 * args.width,
-        blocks=args.blocks, lift=args.max_lift, params=params, onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], hw=args.half_weight,
+        blocks=args.blocks, lift=args.max_lift, params=params,
+        head_input="concat the photo itself, " if args.head_photo == "yes" else "",
+        head_why=("The head sees the photo because instance norm throws away its brightness and fine detail."
+                  if args.head_photo == "yes" else
+                  "The head sees only the decoder's features (`--head-photo no`): with the photo beside them,"
+                  " this painting's outputs kept too much of the photo (dev luminance SSIM 0.83, above the"
+                  " 0.8 bar; without it, 0.72 with as many photos closer to the painting than the control)."), onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], hw=args.half_weight,
         sw=args.style_weight, cw=args.content_weight, hfw=args.hf_weight, bw=args.bright_weight, tvw=args.tv_weight,
         p_licence=info["licence"], p_source=info["source"], photo_sets=common.photo_sets_md(split), steps=args.steps,
         batch=args.batch, lr=args.lr, seed=args.seed, train_min=train_min, total_min=total_min,
@@ -547,8 +553,9 @@ def main():
     ap.add_argument("--crop", type=int, default=192)
     ap.add_argument("--width", type=int, default=16)
     ap.add_argument("--blocks", type=int, default=5)
-    ap.add_argument("--head-photo", choices=["yes", "no"], default="yes",
-                    help="whether the full-resolution head sees the photo itself beside the decoder's features")
+    ap.add_argument("--head-photo", choices=["yes", "no"], default=None,
+                    help="whether the full-resolution head sees the photo itself beside the decoder's features;"
+                         " default: per painting (common.PAINTINGS)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--style-weight", type=float, default=None, help="default: per painting (common.PAINTINGS)")
     ap.add_argument("--max-lift", type=float, default=None,
@@ -604,6 +611,7 @@ def main():
     if args.from_checkpoint:
         ck = torch.load(ckpt)
         net, train_min = network_of(ck), ck["train_minutes"]
+        args.head_photo = "yes" if ck["config"].get("head_photo", True) else "no"  # as trained, for the card
         net.palette.max_lift = args.max_lift  # no weights: a setting of the stage, as chosen now
     else:
         net, train_min = train(args, photos, style)
