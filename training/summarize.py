@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Writes the results table of training/README.md (between the RESULTS markers) from the metrics
-JSON files that the training scripts leave in training/work/.
+JSON files that the training scripts leave in training/work/. A model without a metrics file there
+(trained in another checkout: training/work/ is not committed) keeps its rows as they are, so
+retraining one model rewrites only that model's rows.
 
     /usr/bin/python3 training/summarize.py
 """
@@ -20,8 +22,12 @@ def load(name):
         return json.load(f)
 
 
+HEADER = ["| model | metric | measured | bar | train min | script min | threads |", "|---|---|---|---|---|---|---|"]
+
+
 def rows():
-    out = ["| model | metric | measured | bar | train min | script min | threads |", "|---|---|---|---|---|---|---|"]
+    """The table's rows for the models with a metrics file, header first."""
+    out = list(HEADER)
     g = load("fashion-gan")
     if g:
         t = (f"{g['train_minutes']:.1f}", f"{g['total_minutes']:.1f}", g["env"]["threads"])
@@ -72,11 +78,36 @@ def rows():
     return "\n".join(out)
 
 
+def groups(lines):
+    """Table rows by model, in table order: a row whose first cell names a model starts its group."""
+    out = {}
+    name = None
+    for line in lines:
+        if not line.startswith("| ") or line in HEADER:
+            continue
+        first = line.split("|")[1].strip()
+        if first:
+            name = first
+            out[name] = []
+        if name:
+            out[name].append(line)
+    return out
+
+
+def merged(old_table, new_table):
+    """The new rows of each model with metrics, the old rows of the others, in the old table's order."""
+    old, new = groups(old_table.splitlines()), groups(new_table.splitlines())
+    order = list(old) + [n for n in new if n not in old]
+    return "\n".join(HEADER + [line for n in order for line in new.get(n, old.get(n))])
+
+
 def main():
     path = os.path.join(HERE, "README.md")
     with open(path) as f:
         text = f.read()
-    table = "<!-- RESULTS:BEGIN (training/summarize.py) -->\n" + rows() + "\n<!-- RESULTS:END -->"
+    found = re.search(r"<!-- RESULTS:BEGIN.*?-->\n(.*?)<!-- RESULTS:END -->", text, flags=re.S)
+    table = ("<!-- RESULTS:BEGIN (training/summarize.py) -->\n" + merged(found.group(1) if found else "", rows())
+             + "\n<!-- RESULTS:END -->")
     text = re.sub(r"<!-- RESULTS:BEGIN.*?<!-- RESULTS:END -->", lambda _: table, text, flags=re.S)
     with open(path, "w") as f:
         f.write(text)
