@@ -115,7 +115,7 @@ public final class ModelBatcher implements AutoCloseable {
      * @param timeout the item's deadline from now, queue wait and run together; null for the model's default
      */
     public CompletableFuture<Map<String, HeapTensor>> submit(Map<String, HeapTensor> feed, Duration timeout) {
-        Duration limit = timeout == null ? settings.timeout() : timeout;
+        Duration limit = deadline(timeout);
         long now = clock.getAsLong();
         Job job = new Job(feed, now, now + limit.toNanos());
         long bytes = job.bytes();
@@ -161,10 +161,15 @@ public final class ModelBatcher implements AutoCloseable {
      * @throws OverloadedException when a request submitted now would be refused
      */
     public void refuseIfFull(Duration timeout) {
-        String refusal = refusal(timeout == null ? settings.timeout() : timeout);
+        String refusal = refusal(deadline(timeout));
         if (refusal != null) {
             throw overloaded(refusal);
         }
+    }
+
+    /** The deadline an item gets: the request's own, or the model's default ({@code timeout}) when it set none. */
+    public Duration deadline(Duration timeout) {
+        return timeout == null ? settings.timeout() : timeout;
     }
 
     /** Why an item with this deadline would be refused if submitted now; null when it would be queued. */

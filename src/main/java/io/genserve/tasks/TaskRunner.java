@@ -242,8 +242,7 @@ public final class TaskRunner {
                 if (cancelled) { // gone while it waited for the pool: nothing to decode
                     return failed(new CancellationException(), "", lease, decoding, tag, taskTag, protocol, t0);
                 }
-                Duration deadline =
-                        timeout != null ? timeout : model.batcher().settings().timeout();
+                Duration deadline = model.batcher().deadline(timeout);
                 Duration left = deadline.minusNanos(waitedNanos);
                 if (left.isNegative() || left.isZero()) { // it waited out its deadline there: never decoded, never run
                     DeadlineExceededException late = new DeadlineExceededException(tag, deadline, false);
@@ -252,11 +251,7 @@ public final class TaskRunner {
                 Encoding<O> encoding = work.encode();
                 meters.preprocess(tag, taskTag, System.nanoTime() - t0);
                 CompletableFuture<O> result = dispatcher.dispatch(
-                        model,
-                        encoding.items(),
-                        waitedNanos == 0 ? timeout : left,
-                        encoding.decode(),
-                        n -> meters.postprocess(tag, taskTag, n));
+                        model, encoding.items(), left, encoding.decode(), n -> meters.postprocess(tag, taskTag, n));
                 lease.close();
                 dispatched = result;
                 if (cancelled) {
