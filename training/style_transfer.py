@@ -520,7 +520,8 @@ def write_card(out, args, info, s, sig, params, train_min, total_min, split, arg
                   if args.head_photo == "yes" else
                   "The head sees only the decoder's features (`--head-photo no`): with the photo beside them,"
                   " this painting's outputs kept too much of the photo (dev luminance SSIM 0.83, above the"
-                  " 0.8 bar; without it, 0.72 with as many photos closer to the painting than the control)."), onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], hw=args.half_weight,
+                  " 0.8 bar; without it, 0.72 with as many photos closer to the painting than the control)."),
+        onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], hw=args.half_weight,
         sw=args.style_weight, cw=args.content_weight, hfw=args.hf_weight, bw=args.bright_weight, tvw=args.tv_weight,
         p_licence=info["licence"], p_source=info["source"], photo_sets=common.photo_sets_md(split), steps=args.steps,
         batch=args.batch, lr=args.lr, seed=args.seed, train_min=train_min, total_min=total_min,

@@ -26,7 +26,7 @@ HEADER = ["| model | metric | measured | bar | train min | script min | threads 
 
 
 def rows():
-    """The table's rows for the models with a metrics file, header first."""
+    """The table's lines for the models with a metrics file, header first."""
     out = list(HEADER)
     g = load("fashion-gan")
     if g:
@@ -75,7 +75,7 @@ def rows():
                    f"{u['bicubic']['psnr_rgb']:.2f} ({u['gain_db_rgb']:+.2f}) | >= +1 dB | {u['train_minutes']:.1f} | {u['total_minutes']:.1f} | {u['env']['threads']} |")
         out.append(f"| | sharpness (Laplacian energy / original's), model vs bicubic | {u['model']['sharpness']:.2f} vs "
                    f"{u['bicubic']['sharpness']:.2f} | sharper | | | |")
-    return "\n".join(out)
+    return out
 
 
 def groups(lines):
@@ -94,9 +94,9 @@ def groups(lines):
     return out
 
 
-def merged(old_table, new_table):
+def merged(old_lines, new_lines):
     """The new rows of each model with metrics, the old rows of the others, in the old table's order."""
-    old, new = groups(old_table.splitlines()), groups(new_table.splitlines())
+    old, new = groups(old_lines), groups(new_lines)
     order = list(old) + [n for n in new if n not in old]
     return "\n".join(HEADER + [line for n in order for line in new.get(n, old.get(n))])
 
@@ -106,7 +106,7 @@ def main():
     with open(path) as f:
         text = f.read()
     found = re.search(r"<!-- RESULTS:BEGIN.*?-->\n(.*?)<!-- RESULTS:END -->", text, flags=re.S)
-    table = ("<!-- RESULTS:BEGIN (training/summarize.py) -->\n" + merged(found.group(1) if found else "", rows())
+    table = ("<!-- RESULTS:BEGIN (training/summarize.py) -->\n" + merged(found.group(1).splitlines() if found else [], rows())
              + "\n<!-- RESULTS:END -->")
     text = re.sub(r"<!-- RESULTS:BEGIN.*?<!-- RESULTS:END -->", lambda _: table, text, flags=re.S)
     with open(path, "w") as f:
