@@ -8,7 +8,8 @@
 #                                  (the hottest frames, self and total); name: generate-c32
 # Settings: CONCURRENCY (32), DURATION (20 s, profiled), WARMUP (15), INTERVAL (cpu sampling, 1ms),
 # EVENT (cpu: perf_events where the kernel allows, else itimer), BUILD=0 to use target/*.jar as is,
-# COLLAPSED=file to keep the collapsed stacks too (big).
+# COLLAPSED=file to keep the collapsed stacks too (big), ARGS for more service options
+# (e.g. ARGS=--genserve.batching.max-batch-size=1 to profile batching off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAME=${1:-generate-c32}
@@ -38,7 +39,7 @@ java -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -jar "$JAR" \
   --server.port="$port" --management.server.port="$mport" --genserve.model-repository=models \
   --spring.main.banner-mode=off --logging.level.root=WARN \
   --springdoc.api-docs.enabled=false --springdoc.swagger-ui.enabled=false \
-  --genserve.batching.max-queue-size=1024 --server.tomcat.threads.max=256 --genserve.grpc.port=0 \
+  --genserve.batching.max-queue-size=1024 --server.tomcat.threads.max=256 --genserve.grpc.port=0 ${ARGS:-} \
   >"$work/service.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do

@@ -60,8 +60,9 @@ public final class Bench {
                 "--image", "",
                 "--raw-size", "304x208", // what the service feeds for a 301x203 photo: a multiple of 8
                 "--warmup", "15"));
-        a.put("--setups", "auto,on,off");
+        a.put("--setups", "auto,on,off"); // or none
         a.put("--intra-op", "0"); // ORT threads per run, service and raw; 0: the service's default, the cores
+        a.put("--raw-callers", "1"); // threads calling raw ORT at once (2: as the Node peer runs it on 2 cores)
         // The Node.js peer (bench/node-peer), /generate only: empty for none; see PeerRounds
         a.putAll(Map.of(
                 "--peer", "",
@@ -89,6 +90,9 @@ public final class Bench {
         List<Row> rows = new ArrayList<>();
         List<Paced> paced = new ArrayList<>();
         for (String which : a.get("--setups").split(",")) {
+            if (which.equals("none")) { // raw ORT (and the peer) only
+                continue;
+            }
             // on: a fixed largest batch; auto: what the service measures at load (its default); off: 1
             String maxBatchSize = switch (which) {
                 case "on" -> Integer.toString(maxBatch);
@@ -114,7 +118,8 @@ public final class Bench {
                 int managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
                 Scrape scrape = new Scrape(managementPort, model);
                 // Warm-up: JIT, pools, ORT arenas. Measured: with 2 s the setup that ran first was up to 4x slower.
-                wrk.closedLoop(16, Duration.ofSeconds(Long.parseLong(a.get("--warmup"))));
+                System.err.println(
+                        setup + ": " + JitWarmup.warm(wrk, Duration.ofSeconds(Long.parseLong(a.get("--warmup")))));
                 double saturation = 0;
                 double serviceMs = Double.NaN;
                 for (int c : concurrencies) {
@@ -150,12 +155,14 @@ public final class Bench {
                 each,
                 maxBatch,
                 Integer.parseInt(a.get("--intra-op")),
+                Integer.parseInt(a.get("--raw-callers")),
                 Long.parseLong(rawSize[1]),
                 Long.parseLong(rawSize[0]));
-        System.out.println(BenchReport.markdown(endpoint, model, rows, paced, raw) + peer);
+        System.out.println(
+                BenchReport.markdown(endpoint, model, rows, paced, raw, Integer.parseInt(a.get("--raw-callers")))
+                        + peer);
     }
 
-    /** The service in this JVM on a free port, with the bench's settings and then {@code more}. */
     /** The largest batch the service runs {@code model} with, as {@code GET /models/{model}} reports it. */
     private static String chosenBatch(int port, String model) throws Exception {
         String json = java.net.http.HttpClient.newHttpClient()
@@ -170,6 +177,7 @@ public final class Bench {
         return m.find() ? m.group(1) : "?";
     }
 
+    /** The service in this JVM on a free port, with the bench's settings and then {@code more}. */
     static ConfigurableApplicationContext start(Path models, String intraOp, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",

@@ -11,7 +11,12 @@ final class BenchReport {
     private BenchReport() {}
 
     static String markdown(
-            String endpoint, String model, List<Bench.Row> rows, List<Bench.Paced> paced, List<RawOrt.Point> raw) {
+            String endpoint,
+            String model,
+            List<Bench.Row> rows,
+            List<Bench.Paced> paced,
+            List<RawOrt.Point> raw,
+            int rawCallers) {
         StringBuilder b = new StringBuilder();
         b.append(f(
                 "`/%s` on `%s`: %d cores, Java %s, driver wrk (its own process)%n%n",
@@ -47,8 +52,9 @@ final class BenchReport {
                     p.floor().p50(),
                     p.floor().p99()));
         }
-        b.append(
-                "\n| raw ONNX Runtime, one calling thread: batch | images/s | p50 ms/run | p99 ms/run | CPU ms/image |\n");
+        b.append(f(
+                "%n| raw ONNX Runtime, %s: batch | images/s | p50 ms/run | p99 ms/run | CPU ms/image |%n",
+                rawCallers == 1 ? "one calling thread" : rawCallers + " calling threads"));
         b.append("|---:|---:|---:|---:|---:|\n");
         for (RawOrt.Point p : raw) {
             b.append(f(

