@@ -106,9 +106,11 @@ def main():
     with open(path) as f:
         text = f.read()
     found = re.search(r"<!-- RESULTS:BEGIN.*?-->\n(.*?)<!-- RESULTS:END -->", text, flags=re.S)
-    table = ("<!-- RESULTS:BEGIN (training/summarize.py) -->\n" + merged(found.group(1).splitlines() if found else [], rows())
+    if not found:  # no table to rewrite
+        return
+    table = ("<!-- RESULTS:BEGIN (training/summarize.py) -->\n" + merged(found.group(1).splitlines(), rows())
              + "\n<!-- RESULTS:END -->")
-    text = re.sub(r"<!-- RESULTS:BEGIN.*?<!-- RESULTS:END -->", lambda _: table, text, flags=re.S)
+    text = text[:found.start()] + table + text[found.end():]
     with open(path, "w") as f:
         f.write(text)
     print(table)

@@ -150,17 +150,16 @@ public final class Bench {
         }
         String peer = endpoint.equals("generate") && !a.get("--peer").isEmpty() ? beside(a, models, body) : "";
         String[] rawSize = a.get("--raw-size").split("x");
+        int rawCallers = Integer.parseInt(a.get("--raw-callers"));
         List<RawOrt.Point> raw = RawOrt.measure(
                 models.resolve(model).resolve("model.onnx"),
                 each,
                 maxBatch,
                 Integer.parseInt(a.get("--intra-op")),
-                Integer.parseInt(a.get("--raw-callers")),
+                rawCallers,
                 Long.parseLong(rawSize[1]),
                 Long.parseLong(rawSize[0]));
-        System.out.println(
-                BenchReport.markdown(endpoint, model, rows, paced, raw, Integer.parseInt(a.get("--raw-callers")))
-                        + peer);
+        System.out.println(BenchReport.markdown(endpoint, model, rows, paced, raw, rawCallers) + peer);
     }
 
     /** The largest batch the service runs {@code model} with, as {@code GET /models/{model}} reports it. */

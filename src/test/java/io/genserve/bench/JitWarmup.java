@@ -37,14 +37,16 @@ final class JitWarmup {
         }
         int spells = 0;
         long compiledMs;
+        boolean quiet;
         do {
             long before = jit.getTotalCompilationTime();
             wrk.closedLoop(16, SPELL);
             compiledMs = jit.getTotalCompilationTime() - before;
+            quiet = compiledMs <= QUIET * SPELL.toMillis();
             spells++;
-        } while (compiledMs > QUIET * SPELL.toMillis() && spells < MAX_SPELLS);
+        } while (!quiet && spells < MAX_SPELLS);
         return "warm-up " + first.toSeconds() + " s + " + spells + " x " + SPELL.toSeconds()
                 + " s until the JIT compiled " + compiledMs + " ms in " + SPELL.toSeconds() + " s"
-                + (compiledMs > QUIET * SPELL.toMillis() ? " (still compiling: stopped waiting)" : "");
+                + (quiet ? "" : " (still compiling: stopped waiting)");
     }
 }
