@@ -367,11 +367,21 @@ def export_onnx(model, example_inputs, path, input_names, output_names, dynamic_
     def dims(vi):
         return [d.dim_param or d.dim_value for d in vi.type.tensor_type.shape.dim]
 
+    # sha256: training/summarize.py takes a metrics file only for the file that models/ now holds
     sig = {"inputs": {i.name: dims(i) for i in inferred.graph.input},
            "outputs": {o.name: dims(o) for o in inferred.graph.output},
-           "opset": m.opset_import[0].version, "bytes": size}
+           "opset": m.opset_import[0].version, "bytes": size, "sha256": file_sha256(path)}
     log("exported", path, json.dumps(sig))
     return sig
+
+
+def file_sha256(path):
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def run_onnx_reference(path, feeds):

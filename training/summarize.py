@@ -2,24 +2,38 @@
 """Writes the results table of training/README.md (between the RESULTS markers) from the metrics
 JSON files that the training scripts leave in training/work/. A model without a metrics file there
 (trained in another checkout: training/work/ is not committed) keeps its rows as they are, so
-retraining one model rewrites only that model's rows.
+retraining one model rewrites only that model's rows. A metrics file counts only when the ONNX
+file it describes is the one in models/ (its sha256): an experiment exported elsewhere, or a model
+restored after a failed retrain, leaves the table alone.
 
     /usr/bin/python3 training/summarize.py
 """
 import json
 import os
 import re
+import sys
+
+import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(HERE, "work")
+MODELS = os.path.join(os.path.dirname(HERE), "models")
 
 
 def load(name):
+    """The metrics of `name` (its file's name without .metrics.json; style_x is model style-x), or
+    None when there is none for the ONNX file that models/ holds now."""
     p = os.path.join(WORK, name + ".metrics.json")
     if not os.path.exists(p):
         return None
     with open(p) as f:
-        return json.load(f)
+        m = json.load(f)
+    onnx = os.path.join(MODELS, name.replace("_", "-"), "model.onnx")
+    served = common.file_sha256(onnx) if os.path.exists(onnx) else None
+    if m.get("onnx", {}).get("sha256") != served:
+        print(f"skipped {p}: it describes another ONNX file than {onnx}", file=sys.stderr)
+        return None
+    return m
 
 
 HEADER = ["| model | metric | measured | bar | train min | script min | threads |", "|---|---|---|---|---|---|---|"]
@@ -63,6 +77,8 @@ def rows():
         if not m:
             continue
         s = load(name[:-len(".metrics.json")])
+        if not s:
+            continue
         out.append(f"| style-{m.group(1)} | detail kept: high-frequency luminance energy, output / photo, mean (min) | "
                    f"{s['hf_ratio']:.2f} ({s['hf_ratio_min']:.2f}) | >= 0.60 | {s['train_minutes']:.1f} | {s['total_minutes']:.1f} | {s['env']['threads']} |")
         out.append(f"| | Gram distance to painting, probe nets: model / Lab control; photos where model closer | "
