@@ -117,9 +117,15 @@ public final class Bench {
                 Wrk wrk = new Wrk(port, "/" + endpoint, body);
                 int managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
                 Scrape scrape = new Scrape(managementPort, model);
-                // Warm-up: JIT, pools, ORT arenas. Measured: with 2 s the setup that ran first was up to 4x slower.
-                System.err.println(
-                        setup + ": " + JitWarmup.warm(wrk, Duration.ofSeconds(Long.parseLong(a.get("--warmup")))));
+                // Warm-up: JIT, pools, ORT arenas, at every concurrency measured (JitWarmup says why).
+                // Measured: with 2 s the setup that ran first was up to 4x slower.
+                Wrk probe = new Wrk(managementPort, "/actuator/health/liveness", null);
+                JitWarmup.Step scrapeAndProbe = () -> {
+                    scrape.snapshot(cpuNanos());
+                    probe.closedLoop(4, JitWarmup.STEP);
+                };
+                Duration warmup = Duration.ofSeconds(Long.parseLong(a.get("--warmup")));
+                System.err.println(setup + ": " + JitWarmup.warm(wrk, warmup, scrapeAndProbe, concurrencies));
                 double saturation = 0;
                 double serviceMs = Double.NaN;
                 for (int c : concurrencies) {
@@ -140,8 +146,7 @@ public final class Bench {
                     serviceMs = Double.isNaN(serviceMs) ? load.p50() : serviceMs; // the lowest concurrency's
                 }
                 Wrk.Load half = wrk.paced(saturation / 2, serviceMs, each);
-                Wrk.Load floor =
-                        new Wrk(managementPort, "/actuator/health/liveness", null).paced(half.perSecond(), 0, each);
+                Wrk.Load floor = probe.paced(half.perSecond(), 0, each);
                 paced.add(new Paced(setup, saturation, half, floor));
                 System.err.println(paced.get(paced.size() - 1));
             } finally {

@@ -102,7 +102,8 @@ final class PeerRounds {
             checks.add(t.name() + ": " + check(t));
         }
         // Genserve runs in this JVM: it warms until the JIT is quiet (JitWarmup); the peer for as long.
-        System.err.println("Genserve: " + JitWarmup.warm(new Wrk(genserve.port(), "/generate", body), warmup));
+        System.err.println("Genserve: "
+                + JitWarmup.warm(new Wrk(genserve.port(), "/generate", body), warmup, () -> {}, concurrency));
         new Wrk(peer.port(), "/generate", body).closedLoop(16, warmup);
         List<Round> out = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
