@@ -25,12 +25,16 @@ import java.util.function.LongSupplier;
  * JIT-compiled tensor copies and ORT's threads), and each larger size once (the first run of a
  * shape allocates). A model that runs in well under a millisecond gets more runs, until each
  * side's add up to {@link #MIN_TIMED} nanoseconds (a few runs of a tiny model are a few scheduler
- * ticks: noise). A size whose run fails (a graph whose batch axis is declared dynamic but is not,
+ * ticks: noise); a slow one fewer, 2 per side once a side's runs last {@link #MAX_TIMED} (a model
+ * whose warm-up item takes 100 ms a run would otherwise spend seconds of its load here; measured
+ * with the default conv models timed on 256 px images, 50-350 ms a run at start-up on 2 cores,
+ * where five runs a side added 2 s to each load). A size whose run fails (a graph whose batch axis is declared dynamic but is not,
  * memory) ends the climb at the size before it. Runs on the loading thread, before the model's
  * batcher starts, so nothing else runs the session meanwhile. Stateless.
  */
 public final class BatchCalibrator {
     static final long MIN_TIMED = 20_000_000;
+    static final long MAX_TIMED = 250_000_000;
     static final int MAX_RUNS = 200;
 
     private final ModelBatcher.Runner runner;
@@ -97,8 +101,9 @@ public final class BatchCalibrator {
     }
 
     /**
-     * Runs {@code a} and {@code b} in turn, at least {@code runs} times each and more until each
-     * side's runs last {@link #MIN_TIMED}, at most {@link #MAX_RUNS} each; their times, a's then b's.
+     * Runs {@code a} and {@code b} in turn, {@code runs} times each (fewer, but at least 2, once a
+     * side's runs last {@link #MAX_TIMED}) and more until each side's runs last {@link #MIN_TIMED},
+     * at most {@link #MAX_RUNS} each; their times, a's then b's.
      */
     private long[][] alternate(Map<String, HeapTensor> a, Map<String, HeapTensor> b, int runs) throws Exception {
         long[] as = new long[MAX_RUNS];
@@ -106,7 +111,9 @@ public final class BatchCalibrator {
         long totalA = 0;
         long totalB = 0;
         int n = 0;
-        while (n < runs || ((totalA < MIN_TIMED || totalB < MIN_TIMED) && n < MAX_RUNS)) {
+        while (n < 2
+                || (n < runs && Math.max(totalA, totalB) < MAX_TIMED)
+                || ((totalA < MIN_TIMED || totalB < MIN_TIMED) && n < MAX_RUNS)) {
             as[n] = timed(a);
             bs[n] = timed(b);
             totalA += as[n];
@@ -121,12 +128,15 @@ public final class BatchCalibrator {
         return clock.getAsLong() - t0;
     }
 
-    /** At least {@code runs} runs, and more until they last {@link #MIN_TIMED}, at most {@link #MAX_RUNS}. */
+    /**
+     * {@code runs} runs (fewer, but at least 2, once they last {@link #MAX_TIMED}), and more until
+     * they last {@link #MIN_TIMED}, at most {@link #MAX_RUNS}.
+     */
     private long[] repeat(Map<String, HeapTensor> batch, int runs) throws Exception {
         long[] nanos = new long[MAX_RUNS];
         long total = 0;
         int n = 0;
-        while (n < runs || (total < MIN_TIMED && n < MAX_RUNS)) {
+        while (n < 2 || (n < runs && total < MAX_TIMED) || (total < MIN_TIMED && n < MAX_RUNS)) {
             nanos[n] = timed(batch);
             total += nanos[n++];
         }

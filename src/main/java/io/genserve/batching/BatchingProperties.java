@@ -25,6 +25,9 @@ import org.springframework.validation.annotation.Validated;
  *     generator falls from 0.451 ms at 1 to 0.314 ms at 16 (README, Benchmark), 9% a doubling
  * @param autoRuns timed runs per batch size (at least; more until they last 20 ms), after an untimed
  *     one, alternating with the size before; {@code auto} compares their fastest
+ * @param autoSide for a model that takes images of any size: the side of the square images
+ *     {@code auto} decides for, its timings on the warm-up image carried there
+ *     ({@link BatchCalibration#projectedTo}, which says why)
  * @param preferredBatchSizes batch sizes dispatched at once, without waiting out max-delay, when
  *     exactly that many compatible requests are queued
  * @param maxDelay how long the first request of a batch waits for company; 0 (as in Triton) is greedy:
@@ -50,6 +53,7 @@ public record BatchingProperties(
         double autoMargin,
 
         @Min(1) @Max(200) @DefaultValue("5") int autoRuns,
+        @Min(8) @Max(4096) @DefaultValue("256") int autoSide,
         List<@Min(1) Integer> preferredBatchSizes,
 
         @NotNull @DurationMin(millis = 0) @DefaultValue("0ms")

@@ -14,6 +14,8 @@ import io.genserve.model.ManifestReader;
 import io.genserve.model.ModelManifest;
 import io.genserve.model.ModelSource;
 import io.genserve.model.ModelVersions;
+import io.genserve.model.TensorRole;
+import io.genserve.model.TensorSpec;
 import io.genserve.runtime.CudaUnavailableException;
 import io.genserve.runtime.GraphLoader;
 import io.genserve.runtime.HeapTensor;
@@ -233,12 +235,14 @@ final class ModelLoader {
         cores.readLock().unlock(); // a read lock cannot be upgraded: let go, then take the write side
         try {
             awaitBatchTiming();
+            BatchCalibration measured;
             cores.writeLock().lock();
             try {
-                return calibrate(unbatched.name(), session, items.get(0));
+                measured = calibrate(unbatched.name(), session, items.get(0));
             } finally {
                 cores.writeLock().unlock();
             }
+            return projected(unbatched.name(), unbatched.manifest(), measured);
         } finally {
             cores.readLock().lock();
         }
@@ -258,12 +262,27 @@ final class ModelLoader {
         }
     }
 
+    /**
+     * For a model that takes images of any size, the timings of its warm-up image carried to
+     * photos of {@code genserve.batching.auto-side} ({@link BatchCalibration#projectedTo}).
+     */
+    private BatchCalibration projected(String name, ModelManifest manifest, BatchCalibration measured) {
+        BatchCalibration out = manifest.input(TensorRole.IMAGE)
+                .map(TensorSpec::size)
+                .filter(size -> !size.hasFixedSize())
+                .map(size -> {
+                    double side = WarmUpImages.side(size);
+                    return measured.projectedTo(batching.autoSide(), Math.pow(batching.autoSide() / side, 2));
+                })
+                .orElse(measured);
+        log.info("model '{}' max-batch-size auto: {}", name, out.summary());
+        return out;
+    }
+
     private BatchCalibration calibrate(String name, OnnxModel session, Map<String, HeapTensor> item) {
         try {
-            BatchCalibration measured = new BatchCalibrator(session::run, System::nanoTime)
+            return new BatchCalibrator(session::run, System::nanoTime)
                     .calibrate(item, batching.autoCeiling(), batching.autoRuns(), batching.autoMargin());
-            log.info("model '{}' max-batch-size auto: {}", name, measured.summary());
-            return measured;
         } catch (GenserveException | IllegalStateException e) {
             throw e;
         } catch (Exception e) {

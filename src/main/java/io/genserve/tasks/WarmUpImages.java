@@ -10,10 +10,14 @@ final class WarmUpImages {
     private WarmUpImages() {}
 
     static PixelImage gray(SpatialSize size, int value) {
-        int side = Math.max(64, Math.min(size.max(), size.min()));
-        int w = size.hasFixedSize() ? size.fixedWidth() : side;
-        int h = size.hasFixedSize() ? size.fixedHeight() : side;
+        int w = size.hasFixedSize() ? size.fixedWidth() : side(size);
+        int h = size.hasFixedSize() ? size.fixedHeight() : side(size);
         return PixelImage.filled(w, h, 3, value);
+    }
+
+    /** The side of the square warm-up image for a model that takes any size. */
+    static int side(SpatialSize size) {
+        return Math.max(64, Math.min(size.max(), size.min()));
     }
 
     /** A mask of the image's size with a hole in its middle quarter. */

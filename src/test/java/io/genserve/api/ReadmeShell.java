@@ -51,7 +51,15 @@ final class ReadmeShell {
             // Timings: the ms measured at load, and what follows from them (how far the climb went,
             // the size it chose, why it stopped).
             "curl -s localhost:8080/models/style-starry-night | jq -c '.batching | {maxBatchSize, calibration}'",
-            Set.of("maxBatchSize", "calibration.chosen", "calibration.sizes", "calibration.stopped"),
+            Set.of(
+                    "maxBatchSize",
+                    "calibration.chosen",
+                    "calibration.sizes",
+                    "calibration.stopped",
+                    "calibration.projection.msPerRun",
+                    "calibration.projection.msPerImage",
+                    "calibration.projection.sizes",
+                    "calibration.projection.chosen"),
             // The hash of the reader's retrained file; the test's stand-in for it has another.
             "curl -s -X POST localhost:8080/v2/repository/models/fashion-gan/load -H \"$AUTH\"",
             Set.of("version"));

@@ -30,6 +30,52 @@ class BatchCalibrationTest {
         return t;
     }
 
+    /**
+     * The default style model as start-up timed it on its 64 px warm-up image (ms a run at 1, 2,
+     * 4, 8): batching looked worth 10-25% a doubling there, where on 256 px photos a run's fixed
+     * part is too small beside the image's to matter.
+     */
+    @Test
+    void aConvModelTimedOnASmallImageIsProjectedToPhotosAndRunsUnbatched() {
+        BatchCalibration at64 = new BatchCalibration(4, MARGIN, timings(4.4, 7.88, 13.0, 25.6), "a batch of 8 is not");
+        BatchCalibration c = at64.projectedTo(256, 16);
+
+        // run of 1 = 0.92 + 3.48, run of 2 = 0.92 + 2 x 3.48; at 256 px an image is 16 x 3.48 = 55.68
+        assertThat(c.projection().msPerRun()).isEqualTo(0.92);
+        assertThat(c.projection().msPerImage()).isEqualTo(55.68);
+        assertThat(c.projection().sizes())
+                .extracting(SizeTiming::msPerImage)
+                .containsExactly(56.6, 56.14, 55.91, 55.795);
+        assertThat(c.chosen()).as("2 saves 0.8%, under the 10% margin").isEqualTo(1);
+        assertThat(c.projection().chosen()).isEqualTo(1);
+        assertThat(c.sizes()).as("the measured timings stay as measured").isEqualTo(at64.sizes());
+        assertThat(c.summary())
+                .isEqualTo("ms per image at 1: 4.4, 2: 3.94, 4: 3.25, 8: 3.2 → 4 (a batch of 8 is not); at 256 px,"
+                        + " projected (0.92 ms a run + 55.68 ms an image): 1: 56.6, 2: 56.14, 4: 55.91, 8: 55.795 → 1");
+    }
+
+    @Test
+    void aModelWhoseRunsAreMostlyFixedCostStillBatchesAtPhotoSizeButNeverAboveWhatWasMeasured() {
+        // 0.8 ms a run + 0.2 ms an image at the timed size; at 4x the pixels 0.8 an image: 2 saves 25%,
+        // 4 17%, 8 10% (the margin), 16 5.6%
+        BatchCalibration measured = new BatchCalibration(16, MARGIN, timings(1.0, 1.2, 1.6, 2.4, 4.0), null);
+        assertThat(measured.projectedTo(128, 4).chosen()).isEqualTo(8);
+        BatchCalibration lower = new BatchCalibration(4, MARGIN, timings(1.0, 1.2, 1.6, 2.4), "noise at 8");
+        assertThat(lower.projectedTo(128, 4).chosen())
+                .as("capped at the measured choice")
+                .isEqualTo(4);
+    }
+
+    @Test
+    void nothingIsProjectedWithoutAPartPerImageOrALargerImage() {
+        BatchCalibration noisy = new BatchCalibration(2, MARGIN, timings(1.0, 0.9), null); // a run of 2 timed faster
+        assertThat(noisy.projectedTo(256, 16)).isSameAs(noisy);
+        BatchCalibration measured = new BatchCalibration(2, MARGIN, timings(1.0, 1.2), null);
+        assertThat(measured.projectedTo(64, 1)).isSameAs(measured);
+        BatchCalibration one = new BatchCalibration(1, MARGIN, timings(1.0), null);
+        assertThat(one.projectedTo(256, 16)).isSameAs(one);
+    }
+
     @Test
     void aModelWhoseCostPerImageStaysFlatRunsUnbatched() {
         // A convolution on CPU: one image fills the cores; two cost twice as much (2% cheaper each).
@@ -105,7 +151,7 @@ class BatchCalibrationTest {
         ClockedModel model = new ClockedModel(n -> {
             calls[0]++;
             long base = 4_000_000 + 400_000L * n;
-            return seen.add(n) || calls[0] % 7 == 0 ? base * 50 : base;
+            return seen.add(n) || calls[0] % 7 == 0 ? base * 10 : base;
         });
         BatchCalibration c = new BatchCalibrator(model, () -> model.now).calibrate(ITEM, 16, 5, MARGIN);
 
@@ -159,6 +205,17 @@ class BatchCalibrationTest {
     }
 
     @Test
+    void aSlowModelIsTimedTwiceASideOnceItsRunsLastAQuarterSecond() throws Exception {
+        ClockedModel photo = new ClockedModel(n -> 100_000_000L * n); // 100 ms an image: a conv model on a photo
+        BatchCalibration c = new BatchCalibrator(photo, () -> photo.now).calibrate(ITEM, 16, 5, MARGIN);
+
+        assertThat(c.chosen()).isEqualTo(1);
+        assertThat(photo.ran)
+                .as("size 1: 3 untimed runs (300 ms); size 2: 1 untimed, then 2 of each size, alternating")
+                .containsExactly(1, 1, 1, 2, 1, 2, 1, 2);
+    }
+
+    @Test
     void theCalibratorStopsAtTheFirstSizeThatDoesNotPay() throws Exception {
         ClockedModel conv = new ClockedModel(n -> 10_000_000L * n); // per image flat
         BatchCalibration c = new BatchCalibrator(conv, () -> conv.now).calibrate(ITEM, 16, 3, MARGIN);
@@ -193,6 +250,7 @@ class BatchCalibrationTest {
                 16,
                 MARGIN,
                 5,
+                256,
                 List.of(2, 8),
                 Duration.ZERO,
                 256,

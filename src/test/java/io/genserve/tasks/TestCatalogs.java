@@ -49,6 +49,7 @@ final class TestCatalogs implements AutoCloseable {
             16,
             0.10,
             5,
+            64,
             List.of(),
             Duration.ZERO,
             64,
