@@ -25,11 +25,11 @@ import java.util.function.LongSupplier;
  * JIT-compiled tensor copies and ORT's threads), and each larger size once (the first run of a
  * shape allocates). A model that runs in well under a millisecond gets more runs, until each
  * side's add up to {@link #MIN_TIMED} nanoseconds (a few runs of a tiny model are a few scheduler
- * ticks: noise); a slow one fewer, 2 per side once a side's runs last {@link #MAX_TIMED} (a model
- * whose warm-up item takes 100 ms a run would otherwise spend seconds of its load here; measured
- * with the default conv models timed on 256 px images, 50-350 ms a run at start-up on 2 cores,
- * where five runs a side added 2 s to each load). A size whose run fails (a graph whose batch axis is declared dynamic but is not,
- * memory) ends the climb at the size before it. Runs on the loading thread, before the model's
+ * ticks: noise); a slow one fewer, 2 per side once a side's runs last {@link #MAX_TIMED}: a model
+ * whose warm-up item takes 100 ms a run would otherwise spend seconds of its load here (the
+ * default conv models, timed on 256 px images in an experiment, took 50-350 ms a run at start-up
+ * on 2 cores, and five runs a side added 2 s to each load). A size whose run fails (a graph whose
+ * batch axis is declared dynamic but is not, memory) ends the climb at the size before it. Runs on the loading thread, before the model's
  * batcher starts, so nothing else runs the session meanwhile. Stateless.
  */
 public final class BatchCalibrator {

@@ -23,8 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param autoMargin how much cheaper per image (0.05: 5%) a batch twice as large must be for
  *     {@code auto} to take it. Not more by default: ONNX Runtime's CPU per image of the default
  *     generator falls from 0.451 ms at 1 to 0.314 ms at 16 (README, Benchmark), 9% a doubling
- * @param autoRuns timed runs per batch size (at least; more until they last 20 ms), after an untimed
- *     one, alternating with the size before; {@code auto} compares their fastest
+ * @param autoRuns timed runs per batch size (more until they last 20 ms; fewer, but 2, once they
+ *     last 250 ms), after an untimed one, alternating with the size before; {@code auto} compares
+ *     their fastest
  * @param autoSide for a model that takes images of any size: the side of the square images
  *     {@code auto} decides for, its timings on the warm-up image carried there
  *     ({@link BatchCalibration#projectedTo}, which says why)
