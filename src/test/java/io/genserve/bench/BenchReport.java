@@ -65,7 +65,12 @@ final class BenchReport {
         return b.toString();
     }
 
-    /** The targets of the batching issue, computed from the rows at concurrency 32 (or the highest measured). */
+    /**
+     * The targets of the batching issue, computed from the rows at concurrency 32 (or the nearest
+     * measured). A setup measured more than once ({@code --setups auto,off,auto,off}) counts by the
+     * mean of its runs, each listed: between two setups of one run this machine has differed by up to
+     * 25%, so one pair says little about a ratio near 1.
+     */
     static String ratios(List<Bench.Row> rows, List<Bench.Paced> paced, List<RawOrt.Point> raw) {
         Bench.Row off = at(rows, "off");
         StringBuilder b = new StringBuilder();
@@ -73,11 +78,16 @@ final class BenchReport {
             Bench.Row on = at(rows, setup);
             RawOrt.Point same = on == null || raw.isEmpty() ? null : nearest(raw, on.meanBatch());
             if (on != null && off != null) {
+                List<Bench.Row> ons = every(rows, setup, on.concurrency());
+                List<Bench.Row> offs = every(rows, "off", off.concurrency());
                 b.append(f(
-                        "- batching %s / off at concurrency %d: %.2fx (target with auto: >= 1.0x, the generator >= 1.3x)%n",
+                        "- batching %s / off at concurrency %d: %.2fx (target with auto: >= 1.0x, the generator >= 1.3x)%s%n",
                         setup,
                         on.concurrency(),
-                        on.load().perSecond() / off.load().perSecond()));
+                        meanPerSecond(ons) / meanPerSecond(offs),
+                        ons.size() + offs.size() > 2
+                                ? f("; means of %s: %s, and off: %s", setup, perSecond(ons), perSecond(offs))
+                                : ""));
             }
             if (on != null && same != null) {
                 b.append(f(
@@ -130,6 +140,30 @@ final class BenchReport {
         return raw.stream()
                 .min(Comparator.comparingDouble(p -> Math.abs(Math.log(p.batch() / Math.max(1, meanBatch)))))
                 .orElseThrow();
+    }
+
+    /** Every row of {@code setup} at {@code concurrency}, in the order measured. */
+    private static List<Bench.Row> every(List<Bench.Row> rows, String setup, int concurrency) {
+        return rows.stream()
+                .filter(r -> r.setup().startsWith("batching " + setup) && r.concurrency() == concurrency)
+                .toList();
+    }
+
+    private static double meanPerSecond(List<Bench.Row> rows) {
+        return rows.stream().mapToDouble(r -> r.load().perSecond()).average().orElseThrow();
+    }
+
+    /** "2,315 (chose 4), 2,061 (chose 2) req/s" */
+    private static String perSecond(List<Bench.Row> rows) {
+        return String.join(
+                        ", ",
+                        rows.stream()
+                                .map(r -> f("%,.0f", r.load().perSecond())
+                                        + (r.setup().contains("chose")
+                                                ? " (" + r.setup().replaceAll(".*\\((chose \\d+).*", "$1") + ")"
+                                                : ""))
+                                .toList())
+                + " req/s";
     }
 
     private static Bench.Row at(List<Bench.Row> rows, String setup) {
