@@ -238,7 +238,7 @@ final class ModelLoader {
             BatchCalibration measured;
             cores.writeLock().lock();
             try {
-                measured = calibrate(unbatched.name(), session, items.get(0));
+                measured = calibrate(session, items.get(0));
             } finally {
                 cores.writeLock().unlock();
             }
@@ -279,7 +279,7 @@ final class ModelLoader {
         return out;
     }
 
-    private BatchCalibration calibrate(String name, OnnxModel session, Map<String, HeapTensor> item) {
+    private BatchCalibration calibrate(OnnxModel session, Map<String, HeapTensor> item) {
         try {
             return new BatchCalibrator(session::run, System::nanoTime)
                     .calibrate(item, batching.autoCeiling(), batching.autoRuns(), batching.autoMargin());
