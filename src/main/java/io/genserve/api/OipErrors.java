@@ -8,8 +8,10 @@ import io.genserve.error.LoadFailedException;
 import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.ModelNotReadyException;
 import io.genserve.error.OverloadedException;
+import io.genserve.error.RetryAfter;
 import io.genserve.error.TooLargeException;
 import io.genserve.error.UnknownModelException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -59,20 +61,17 @@ final class OipErrors {
             return error(HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
         }
         if (e instanceof MemoryExhaustedException m) {
-            return withRetryAfter(
-                    error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()),
-                    m.retryAfter().toSeconds());
+            return withRetryAfter(error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()), m.retryAfter());
         }
         if (e instanceof UnknownModelException) {
             return error(HttpStatus.NOT_FOUND, e.getMessage());
         }
         if (e instanceof OverloadedException o) {
-            long seconds = Math.max(1, (o.retryAfter().toMillis() + 999) / 1000);
             return withRetryAfter(
-                    error(HttpStatusCode.valueOf(properties.overloadStatus().code), e.getMessage()), seconds);
+                    error(HttpStatusCode.valueOf(properties.overloadStatus().code), e.getMessage()), o.retryAfter());
         }
         if (e instanceof ModelNotReadyException) {
-            return withRetryAfter(error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()), 5);
+            return withRetryAfter(error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()), Duration.ofSeconds(5));
         }
         if (e instanceof DeadlineExceededException) {
             return error(HttpStatus.GATEWAY_TIMEOUT, e.getMessage());
@@ -121,10 +120,10 @@ final class OipErrors {
     }
 
     private static ResponseEntity<Map<String, String>> withRetryAfter(
-            ResponseEntity<Map<String, String>> r, long seconds) {
+            ResponseEntity<Map<String, String>> r, Duration wait) {
         return ResponseEntity.status(r.getStatusCode())
                 .headers(r.getHeaders())
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                .header(HttpHeaders.RETRY_AFTER, RetryAfter.seconds(wait))
                 .body(r.getBody());
     }
 }

@@ -12,6 +12,7 @@ import io.genserve.error.JacksonText;
 import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.ModelNotReadyException;
 import io.genserve.error.OverloadedException;
+import io.genserve.error.RetryAfter;
 import io.genserve.error.TooLargeException;
 import io.genserve.error.UnknownModelException;
 import java.net.URI;
@@ -266,10 +267,9 @@ final class ProblemMapper extends ResponseEntityExceptionHandler {
     }
 
     private static ResponseEntity<Object> retryLater(ResponseEntity<Object> r, Duration retryAfter) {
-        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
         return ResponseEntity.status(r.getStatusCode())
                 .headers(r.getHeaders())
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                .header(HttpHeaders.RETRY_AFTER, RetryAfter.seconds(retryAfter))
                 .body(r.getBody());
     }
 

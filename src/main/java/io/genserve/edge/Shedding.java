@@ -3,6 +3,7 @@ package io.genserve.edge;
 import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limit.AIMDLimit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
+import io.genserve.error.RetryAfter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -167,7 +168,7 @@ public final class Shedding {
      */
     void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Endpoint e = endpoint(request);
-        response.setHeader("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
+        response.setHeader("Retry-After", RetryAfter.seconds(retryAfter));
         ProblemResponses.write(
                 response,
                 overloadStatus,

@@ -6,6 +6,7 @@ import io.genserve.error.InferenceFailedException;
 import io.genserve.error.MemoryExhaustedException;
 import io.genserve.error.ModelNotReadyException;
 import io.genserve.error.OverloadedException;
+import io.genserve.error.RetryAfter;
 import io.genserve.error.TooLargeException;
 import io.genserve.error.UnknownModelException;
 import io.grpc.Metadata;
@@ -42,12 +43,12 @@ final class Errors {
         }
         if (e instanceof OverloadedException o) {
             Metadata trailers = new Metadata();
-            trailers.put(RETRY_AFTER, Long.toString(Math.max(1, (o.retryAfter().toMillis() + 999) / 1000)));
+            trailers.put(RETRY_AFTER, RetryAfter.seconds(o.retryAfter()));
             return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException(trailers);
         }
         if (e instanceof MemoryExhaustedException m) {
             Metadata trailers = new Metadata();
-            trailers.put(RETRY_AFTER, Long.toString(Math.max(1, m.retryAfter().toSeconds())));
+            trailers.put(RETRY_AFTER, RetryAfter.seconds(m.retryAfter()));
             return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException(trailers);
         }
         if (e instanceof ModelNotReadyException) {
