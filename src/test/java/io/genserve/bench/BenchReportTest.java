@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The ratio lines of the bench's report, on rows made up for it. */
 class BenchReportTest {
     private static Bench.Row row(String setup, int concurrency, double perSecond) {
-        Wrk.Load load = new Wrk.Load(1000, perSecond, 10, 30, 0, Map.of(200, 1000L), 0, "");
+        Wrk.Load load = new Wrk.Load(1000, perSecond, 10, 30, 0, Map.of(200, 1000L), 0, "", Map.of());
         return new Bench.Row(setup, concurrency, load, 1, 1, 0.5);
     }
 

@@ -206,8 +206,9 @@ public final class Soak {
                         .map(e -> String.format(Locale.ROOT, "%d: %.1f", e.getKey(), e.getValue()))
                         .collect(java.util.stream.Collectors.joining(", ")),
                 s));
-        out.append("| phase | offered req/s | successes/s | goodput / S | statuses | socket errors |\n");
-        out.append("|---|---:|---:|---:|---|---:|\n");
+        out.append(
+                "| phase | offered req/s | successes/s | goodput / S | statuses | problem types | socket errors |\n");
+        out.append("|---|---:|---:|---:|---|---|---:|\n");
         long seconds = third.toSeconds();
         row(out, "2x S, before the flood", before, seconds, s);
         row(out, "2x S, during the flood", during, seconds, s);
@@ -243,12 +244,13 @@ public final class Soak {
         double ok = l.statusCount(200) / (double) seconds;
         out.append(String.format(
                 Locale.ROOT,
-                "| %s | %.1f | %.1f | %.0f%% | %s | %d%s |%n",
+                "| %s | %.1f | %.1f | %.0f%% | %s | %s | %d%s |%n",
                 phase,
                 l.requests() / (double) seconds,
                 ok,
                 100 * ok / s,
                 l.statuses(),
+                l.problems().isEmpty() ? "" : l.problems(),
                 l.socketErrors(),
                 l.socketErrors() > 0 ? " (" + l.socketErrorKinds() + ")" : ""));
     }

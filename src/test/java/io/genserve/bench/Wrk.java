@@ -27,6 +27,8 @@ final class Wrk {
      * @param socketErrors connect, read, write errors and timeouts
      * @param socketErrorKinds the same by kind, as wrk prints them ("connect 0, read 1, write 0,
      *     timeout 2"); empty when there were none
+     * @param problems refusals and failures by status and problem type ("429 overloaded"), from
+     *     the {@code type} of their problem+json bodies ("urn:genserve:problem:" left off)
      */
     record Load(
             long requests,
@@ -36,7 +38,8 @@ final class Wrk {
             long errors,
             Map<Integer, Long> statuses,
             long socketErrors,
-            String socketErrorKinds) {
+            String socketErrorKinds,
+            Map<String, Long> problems) {
         long statusCount(int status) {
             return statuses.getOrDefault(status, 0L);
         }
@@ -171,14 +174,26 @@ final class Wrk {
     private static final String STATUS_COUNTS = """
             local threads = {}
             function setup(thread) table.insert(threads, thread) end
-            function init(args) statuses = {} end
-            function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+            function init(args) statuses = {} problems = {} end
+            function response(status, headers, body)
+              statuses[status] = (statuses[status] or 0) + 1
+              if status >= 400 and body then
+                local t = string.match(body, '"type"%s*:%s*"urn:genserve:problem:([^"]*)"')
+                if t then
+                  local k = status .. " " .. t
+                  problems[k] = (problems[k] or 0) + 1
+                end
+              end
+            end
             function done(summary, latency, requests)
               local total = {}
+              local kinds = {}
               for _, t in ipairs(threads) do
                 for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
+                for k, v in pairs(t:get("problems")) do kinds[k] = (kinds[k] or 0) + v end
               end
               for k, v in pairs(total) do io.write(string.format("status %d %d\\n", k, v)) end
+              for k, v in pairs(kinds) do io.write(string.format("problem %s %d\\n", k, v)) end
             end
             """;
 
@@ -205,6 +220,11 @@ final class Wrk {
         while (status.find()) {
             statuses.put(Integer.parseInt(status.group(1)), Long.parseLong(status.group(2)));
         }
+        Map<String, Long> problems = new TreeMap<>();
+        Matcher problem = Pattern.compile("(?m)^problem (\\d+ \\S+) (\\d+)$").matcher(out);
+        while (problem.find()) {
+            problems.put(problem.group(1), Long.parseLong(problem.group(2)));
+        }
         return new Load(
                 requests,
                 perSecond,
@@ -213,7 +233,8 @@ final class Wrk {
                 errors + socketErrors,
                 statuses,
                 socketErrors,
-                socketErrorKinds);
+                socketErrorKinds,
+                problems);
     }
 
     private static String find(String out, String regex) {

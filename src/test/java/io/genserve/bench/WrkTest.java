@@ -38,6 +38,20 @@ class WrkTest {
     }
 
     @Test
+    void readsTheStatusAndProblemTypeCountsItsScriptPrints() {
+        Wrk.Load load = Wrk.parse(OUTPUT + "status 200 27031\nstatus 429 12\nstatus 503 7\nproblem 429 overloaded 12\n"
+                + "problem 503 memory-exhausted 7\n");
+        assertThat(load.statuses())
+                .containsEntry(200, 27031L)
+                .containsEntry(429, 12L)
+                .containsEntry(503, 7L);
+        assertThat(load.problems())
+                .containsExactly(
+                        java.util.Map.entry("429 overloaded", 12L), java.util.Map.entry("503 memory-exhausted", 7L));
+        assertThat(Wrk.parse(OUTPUT).problems()).isEmpty();
+    }
+
+    @Test
     void aRunWithoutErrorsHasNoErrorLines() {
         String clean = OUTPUT.replaceAll("(?m)^.*(Socket errors|Non-2xx).*\\n", "");
         assertThat(Wrk.parse(clean).errors()).isZero();
