@@ -29,8 +29,9 @@ import java.util.function.LongSupplier;
  * whose warm-up item takes 100 ms a run would otherwise spend seconds of its load here (the
  * default conv models, timed on 256 px images in an experiment, took 50-350 ms a run at start-up
  * on 2 cores, and five runs a side added 2 s to each load). A size whose run fails (a graph whose
- * batch axis is declared dynamic but is not, memory) ends the climb at the size before it. Runs on the loading thread, before the model's
- * batcher starts, so nothing else runs the session meanwhile. Stateless.
+ * batch axis is declared dynamic but is not, memory) ends the climb at the size before it. Runs
+ * on the loading thread, before the model's batcher starts, so nothing else runs the session
+ * meanwhile. Stateless.
  */
 public final class BatchCalibrator {
     static final long MIN_TIMED = 20_000_000;
