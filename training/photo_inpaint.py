@@ -363,8 +363,8 @@ RECIPE = """- Crops: photos at 640 px on the long side, random scale 0.6-1x, ran
   hole + 0.1 x L1 of the raw prediction everywhere.
 - {steps:,} steps of batch {batch}, Adam, one-cycle LR (max {lr}), gradient-norm clipping at 1, seed {seed}.
 - Training time: {train_min:.1f} min ({total_min:.1f} min for the whole script) on 2 CPU cores
-  ({cpu}), torch {torch}, {threads} torch thread(s), at low priority on a box shared with other
-  builds, so wall times are upper bounds.
+  ({cpu}), torch {torch}, {threads} torch thread(s), on a box shared with other
+  jobs, so wall times are upper bounds.
 """
 
 
