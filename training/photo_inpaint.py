@@ -87,7 +87,7 @@ def pull_push(img, keep, levels=3):
 
 
 GAUSS3 = (torch.tensor([[1.0, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16).view(1, 1, 3, 3)
-ONION_STEPS, ONION_TAU = 48, 9.0
+ONION_STEPS, ONION_TAU = 24, 9.0  # 24 and 32 rings measured as 48 on the dev photos, at half the cost
 
 
 def onion_peel(img, keep, steps=ONION_STEPS, tau=ONION_TAU):
@@ -348,9 +348,9 @@ and the whole build (retrains from the fixed seed, then evaluates):
 Trained for minutes of a shared CPU on ~100 photographs with an L1 loss: it continues
 edges and colour gradients into the hole ({standing}), but it does not synthesise texture: inside a
 large hole, grass, foliage or fabric come out smooth.
-Stage (3) is 48 rounds of small full-image operations: it makes a run about 1.7x as long as the
-graph without it (raw ONNX Runtime at 304x208 on the 2-core CPU: 96-115 ms against 57-58 ms;
-the README's Benchmark section). Inputs much larger than the training crops are best inpainted
+Stage (3) is {onion_steps} rounds of small full-image operations: with 24 it makes a run about 1.45x as
+long as the graph without it (raw ONNX Runtime at 304x208 on the 2-core CPU: 81-91 ms against
+56-64 ms; the README's Benchmark section). Inputs much larger than the training crops are best inpainted
 on a crop around the hole (`fit: crop`) or downscaled (`fit: resize`).
 """
 
