@@ -422,8 +422,6 @@ def write_card(out, args, m, sig, params, train_min, total_min, split):
         else "the table above says where it stands against the classical inpainters",
         onion_steps=ONION_STEPS, onion_tau=ONION_TAU, init_md=init_md(args), recipe_md=recipe_md(args, train_min, total_min),
         params=params, onnx_kb=round(sig["bytes"] / 1024), opset=sig["opset"], photo_sets=common.photo_sets_md(split),
-        crop=args.crop, steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, train_min=train_min,
-        total_min=total_min, cpu=common.env_info()["cpu"], torch=torch.__version__, threads=args.threads,
         n_crops=m["crops"], n_photos=m["photos"], eval_seed=m["seed"], radius=m["control_radius"],
         table=results_table(m), verdict=verdict(m))
     common.write_card(out, text, args.smoke)
